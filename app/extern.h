@@ -439,4 +439,12 @@ size_t		 vp_strlcpy(char *dst, const char *src, size_t size);
 /* Formats unix seconds as RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" (21 B). */
 void		 rfc3339(int64_t t, char out[21]);
 
+/* notify.c */
+/*
+ * Sends msg (e.g. "READY=1\nSTATUS=serving") to the service manager over
+ * $NOTIFY_SOCKET, the sd_notify(3) protocol without libsystemd. Does
+ * nothing if NOTIFY_SOCKET is unset; failures are ignored. errno is kept.
+ */
+void		 notify_send(const char *msg);
+
 #endif /* VOICEPACT_EXTERN_H */

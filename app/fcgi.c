@@ -204,7 +204,8 @@ write_resp(FCGX_Request *fr, const struct req *r, const struct resp *rs)
 	FCGX_FPrintF(fr->out, "Content-Type: %s\r\n",
 	    rs->content_type != NULL ? rs->content_type :
 	    "application/json");
-	FCGX_FPrintF(fr->out, "Content-Length: %zu\r\n", rs->len);
+	FCGX_FPrintF(fr->out, "Content-Length: %lu\r\n",
+	    (unsigned long)rs->len);
 	FCGX_FPrintF(fr->out, "Cache-Control: no-store\r\n");
 	if (rs->allow != NULL)
 		FCGX_FPrintF(fr->out, "Allow: %s\r\n", rs->allow);

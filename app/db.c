@@ -1,0 +1,1059 @@
+/*
+ * db.c: the only user of SQLite; implements the "Storage" part of
+ * extern.h.
+ *
+ * SQLite ownership and lifetime rules, as this file applies them:
+ *  - Every statement the service runs is prepared once, in store_open(),
+ *    from the fixed table stmts[] indexed by enum stmt. No SQL is built
+ *    at run time. store_close() finalizes them.
+ *  - Every statement is reset and its bindings cleared (stmt_done())
+ *    before the function that bound or stepped it returns, on every
+ *    path. A stepped but un-reset SELECT would hold a read snapshot open
+ *    and stop WAL checkpoints. Because of this rule, text and blobs are
+ *    bound SQLITE_STATIC: the caller's borrowed data outlives the step
+ *    and no pointer to it survives the call.
+ *  - sqlite3_column_text/_blob pointers are valid only until the next
+ *    step or reset: values are copied into struct recording (bounded)
+ *    first, or passed to a callback that is told they are borrowed.
+ *  - Every write runs in BEGIN IMMEDIATE .. COMMIT, so that the write
+ *    lock is taken (with our bounded busy wait) before anything is read;
+ *    a deferred transaction could fail with SQLITE_BUSY_SNAPSHOT instead.
+ *  - SQLite result codes stay here: SQLITE_BUSY and SQLITE_LOCKED (all
+ *    extended variants) become APP_EBUSY, every other failure APP_EDB.
+ *    The extended code is logged.
+ *
+ * The schema is sql/NNN-*.sql, embedded at build time by sql/embed.sh
+ * into migrations.h: migrations[i] takes user_version i to i + 1.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "extern.h"
+#include "migrations.h"
+
+#define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
+_Static_assert(NMIGRATIONS == VP_SCHEMA_VERSION,
+    "sql/*.sql migrations and VP_SCHEMA_VERSION disagree");
+
+#define MIGRATE_BUSY_MS		5000
+#define BUSY_STEP_NS		1000000L	/* poll the lock every 1 ms */
+#define WAL_SIZE_LIMIT		"67108864"	/* truncate the WAL to 64 MiB */
+
+enum stmt {
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_REC_GET,
+	STMT_REC_PUT,
+	STMT_EV_DUP,
+	STMT_EV_PUT,
+	STMT_KEY_VALID,
+	STMT_KEY_CREATE,
+	STMT_KEY_LIST,
+	STMT_KEY_REVOKE_ID,
+	STMT_KEY_REVOKE_NAME,
+	STMT__MAX
+};
+
+#define REC_COLUMNS \
+	"recording_id, processing_status, recording_url, duration, " \
+	"phone_number, caller_number, destination_number, direction, " \
+	"hangup_cause, call_session_state, amount, currency_code, " \
+	"call_start_time, created_at, processed_at"
+
+/* Column / parameter positions of REC_COLUMNS (0-based columns). */
+enum rec_col {
+	RC_ID, RC_STATUS, RC_URL, RC_DURATION, RC_PHONE, RC_CALLER,
+	RC_DEST, RC_DIRECTION, RC_CAUSE, RC_STATE, RC_AMOUNT, RC_CURRENCY,
+	RC_START, RC_CREATED, RC_PROCESSED
+};
+
+static const char *const stmts[STMT__MAX] = {
+	/* STMT_BEGIN */
+	"BEGIN IMMEDIATE",
+	/* STMT_COMMIT */
+	"COMMIT",
+	/* STMT_ROLLBACK */
+	"ROLLBACK",
+	/* STMT_REC_GET */
+	"SELECT " REC_COLUMNS " FROM recordings WHERE recording_id = ?1",
+	/* STMT_REC_PUT: created_at is kept from the first insert. */
+	"INSERT INTO recordings (" REC_COLUMNS ") VALUES "
+	"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+	"ON CONFLICT (recording_id) DO UPDATE SET "
+	"processing_status = excluded.processing_status, "
+	"recording_url = excluded.recording_url, "
+	"duration = excluded.duration, "
+	"phone_number = excluded.phone_number, "
+	"caller_number = excluded.caller_number, "
+	"destination_number = excluded.destination_number, "
+	"direction = excluded.direction, "
+	"hangup_cause = excluded.hangup_cause, "
+	"call_session_state = excluded.call_session_state, "
+	"amount = excluded.amount, "
+	"currency_code = excluded.currency_code, "
+	"call_start_time = excluded.call_start_time, "
+	"processed_at = excluded.processed_at",
+	/* STMT_EV_DUP */
+	"SELECT 1 FROM webhook_events WHERE body_sha256 = ?1 "
+	"AND session_id = ?2 AND outcome IN ('stored', 'duplicate') LIMIT 1",
+	/* STMT_EV_PUT */
+	"INSERT INTO webhook_events (received_at, request_id, remote_addr, "
+	"content_type, body, body_sha256, session_id, auth, outcome, "
+	"http_status, reason) VALUES "
+	"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	/* STMT_KEY_VALID */
+	"SELECT 1 FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
+	/* STMT_KEY_CREATE */
+	"INSERT INTO api_keys (name, prefix, key_hash, created_at) "
+	"VALUES (?1, ?2, ?3, ?4)",
+	/* STMT_KEY_LIST */
+	"SELECT id, name, prefix, created_at, revoked_at FROM api_keys "
+	"ORDER BY id DESC",
+	/* STMT_KEY_REVOKE_ID: revoking twice keeps the first time. */
+	"UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?2) "
+	"WHERE id = ?1",
+	/* STMT_KEY_REVOKE_NAME */
+	"UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?2) "
+	"WHERE name = ?1",
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[STMT__MAX];
+	int		 busy_ms;
+	struct timespec	 busy_start;	/* first busy callback of a wait */
+};
+
+/*
+ * Busy handler: instead of sqlite's 1..100 ms sleeps, polls the lock
+ * every millisecond until busy_ms have passed on the monotonic clock
+ * since the first callback of this wait. Returns 1 to retry, 0 to give
+ * up (the statement then fails with SQLITE_BUSY).
+ */
+static int
+busy_wait(void *arg, int count)
+{
+	struct store	*st = arg;
+	struct timespec	 now, step = { 0, BUSY_STEP_NS };
+	int64_t		 waited_ns;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		return 0;
+	if (count == 0)
+		st->busy_start = now;
+	waited_ns = (int64_t)(now.tv_sec - st->busy_start.tv_sec) *
+	    1000000000 + (now.tv_nsec - st->busy_start.tv_nsec);
+	if (waited_ns >= (int64_t)st->busy_ms * 1000000)
+		return 0;
+	(void)nanosleep(&step, NULL);	/* EINTR: just try again sooner */
+	return 1;
+}
+
+/* Maps an SQLite result code to the error vocabulary and logs it. */
+static enum app_err
+db_fail(struct store *st, const char *what, int rc)
+{
+	log_warnx("db: %s: %s (extended code %d): %s", what,
+	    sqlite3_errstr(rc), rc, st->db != NULL ?
+	    sqlite3_errmsg(st->db) : "no connection");
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return APP_EBUSY;
+	default:
+		return APP_EDB;
+	}
+}
+
+/* Resets s and clears its bindings: after every use, on every path. */
+static void
+stmt_done(sqlite3_stmt *s)
+{
+	(void)sqlite3_reset(s);
+	(void)sqlite3_clear_bindings(s);
+}
+
+/*
+ * Binding helpers: each does nothing once *rc is not SQLITE_OK, so a
+ * run of binds is checked once. Text and blobs are bound SQLITE_STATIC
+ * (see the rules at the top of the file). NULL or "" binds SQL NULL.
+ */
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v, int *rc)
+{
+	if (*rc != SQLITE_OK)
+		return;
+	if (v == NULL || v[0] == '\0')
+		*rc = sqlite3_bind_null(s, i);
+	else
+		*rc = sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static void
+bind_int(sqlite3_stmt *s, int i, int64_t v, int *rc)
+{
+	if (*rc == SQLITE_OK)
+		*rc = sqlite3_bind_int64(s, i, v);
+}
+
+static void
+bind_blob(sqlite3_stmt *s, int i, const void *p, size_t n, int *rc)
+{
+	if (*rc != SQLITE_OK)
+		return;
+	if (p == NULL || n == 0)
+		*rc = sqlite3_bind_zeroblob(s, i, 0);
+	else
+		*rc = sqlite3_bind_blob64(s, i, p, n, SQLITE_STATIC);
+}
+
+/*
+ * Copies text column i into dst (dstsz bytes, always terminated), ""
+ * for NULL. Too long a value is cut at a UTF-8 character boundary and
+ * logged; the writers bound every field, so this means a foreign write.
+ */
+static void
+col_copy(sqlite3_stmt *s, int i, char *dst, size_t dstsz)
+{
+	const unsigned char	*p;
+	size_t			 n;
+
+	p = sqlite3_column_text(s, i);
+	if (p == NULL) {
+		dst[0] = '\0';
+		return;
+	}
+	n = (size_t)sqlite3_column_bytes(s, i);
+	if (n >= dstsz) {
+		log_warnx("db: column %s: %zu bytes cut to %zu",
+		    sqlite3_column_name(s, i), n, dstsz - 1);
+		n = dstsz - 1;
+		while (n > 0 && (p[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+}
+
+/* Runs a transaction-control statement. */
+static int
+tx_step(struct store *st, enum stmt which)
+{
+	sqlite3_stmt	*s = st->stmt[which];
+	int		 rc;
+
+	rc = sqlite3_step(s);
+	stmt_done(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Takes the write lock, waiting at most busy_ms. */
+static enum app_err
+tx_begin(struct store *st)
+{
+	int	 rc;
+
+	if ((rc = tx_step(st, STMT_BEGIN)) != SQLITE_OK)
+		return db_fail(st, "BEGIN IMMEDIATE", rc);
+	return APP_OK;
+}
+
+/* Rolls back if a transaction is still open (SQLite may have done it). */
+static void
+tx_rollback(struct store *st)
+{
+	int	 rc;
+
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	if ((rc = tx_step(st, STMT_ROLLBACK)) != SQLITE_OK)
+		(void)db_fail(st, "ROLLBACK", rc);
+}
+
+/* Commits; on failure rolls back. APP_OK only once COMMIT returned. */
+static enum app_err
+tx_commit(struct store *st)
+{
+	enum app_err	 e;
+	int		 rc;
+
+	if ((rc = tx_step(st, STMT_COMMIT)) != SQLITE_OK) {
+		e = db_fail(st, "COMMIT", rc);
+		tx_rollback(st);
+		return e;
+	}
+	return APP_OK;
+}
+
+/* Reads the row for id into out; APP_ENOTFOUND if none. */
+static enum app_err
+rec_get(struct store *st, const char *id, struct recording *out)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_REC_GET];
+	enum app_err	 e;
+	int		 rc = SQLITE_OK;
+
+	memset(out, 0, sizeof(*out));
+	out->duration = -1;
+	bind_text(s, 1, id, &rc);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		stmt_done(s);
+		return APP_ENOTFOUND;
+	}
+	if (rc != SQLITE_ROW) {
+		e = db_fail(st, "select recording", rc);
+		stmt_done(s);
+		return e;
+	}
+	out->exists = 1;
+	col_copy(s, RC_ID, out->id, sizeof(out->id));
+	out->status = status_from_name((const char *)
+	    sqlite3_column_text(s, RC_STATUS));
+	if (out->status == ST_NONE)
+		log_warnx("db: recording %s: unknown processing_status",
+		    out->id);
+	col_copy(s, RC_URL, out->recording_url, sizeof(out->recording_url));
+	if (sqlite3_column_type(s, RC_DURATION) == SQLITE_NULL)
+		out->duration = -1;
+	else
+		out->duration = sqlite3_column_int64(s, RC_DURATION);
+	col_copy(s, RC_PHONE, out->phone_number, sizeof(out->phone_number));
+	col_copy(s, RC_CALLER, out->caller_number,
+	    sizeof(out->caller_number));
+	col_copy(s, RC_DEST, out->destination_number,
+	    sizeof(out->destination_number));
+	col_copy(s, RC_DIRECTION, out->direction, sizeof(out->direction));
+	col_copy(s, RC_CAUSE, out->hangup_cause, sizeof(out->hangup_cause));
+	col_copy(s, RC_STATE, out->call_session_state,
+	    sizeof(out->call_session_state));
+	col_copy(s, RC_AMOUNT, out->amount, sizeof(out->amount));
+	col_copy(s, RC_CURRENCY, out->currency_code,
+	    sizeof(out->currency_code));
+	col_copy(s, RC_START, out->call_start_time,
+	    sizeof(out->call_start_time));
+	out->created_at = sqlite3_column_int64(s, RC_CREATED);
+	out->processed_at = sqlite3_column_int64(s, RC_PROCESSED);
+	stmt_done(s);
+	return APP_OK;
+}
+
+/* Inserts or updates the row of rec under id. Inside a transaction. */
+static enum app_err
+rec_put(struct store *st, const char *id, const struct recording *rec)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_REC_PUT];
+	const char	*status;
+	enum app_err	 e;
+	int		 rc = SQLITE_OK;
+
+	if (rec->status <= ST_NONE || rec->status >= ST__MAX ||
+	    (status = status_name(rec->status)) == NULL) {
+		log_warnx("db: recording %s: no status to store", id);
+		return APP_ESYSTEM;
+	}
+	bind_text(s, RC_ID + 1, id, &rc);
+	bind_text(s, RC_STATUS + 1, status, &rc);
+	bind_text(s, RC_URL + 1, rec->recording_url, &rc);
+	if (rc == SQLITE_OK)
+		rc = rec->duration < 0 ? sqlite3_bind_null(s, RC_DURATION + 1) :
+		    sqlite3_bind_int64(s, RC_DURATION + 1, rec->duration);
+	bind_text(s, RC_PHONE + 1, rec->phone_number, &rc);
+	bind_text(s, RC_CALLER + 1, rec->caller_number, &rc);
+	bind_text(s, RC_DEST + 1, rec->destination_number, &rc);
+	bind_text(s, RC_DIRECTION + 1, rec->direction, &rc);
+	bind_text(s, RC_CAUSE + 1, rec->hangup_cause, &rc);
+	bind_text(s, RC_STATE + 1, rec->call_session_state, &rc);
+	bind_text(s, RC_AMOUNT + 1, rec->amount, &rc);
+	bind_text(s, RC_CURRENCY + 1, rec->currency_code, &rc);
+	bind_text(s, RC_START + 1, rec->call_start_time, &rc);
+	bind_int(s, RC_CREATED + 1, rec->created_at, &rc);
+	bind_int(s, RC_PROCESSED + 1, rec->processed_at, &rc);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE) {
+		e = db_fail(st, "upsert recording", rc);
+		stmt_done(s);
+		return e;
+	}
+	stmt_done(s);
+	return APP_OK;
+}
+
+/* Sets *dup if an accepted event of session has the body hash hex. */
+static enum app_err
+event_is_dup(struct store *st, const char *hex, const char *session,
+    int *dup)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_EV_DUP];
+	enum app_err	 e;
+	int		 rc = SQLITE_OK;
+
+	*dup = 0;
+	bind_text(s, 1, hex, &rc);
+	bind_text(s, 2, session, &rc);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		e = db_fail(st, "select duplicate", rc);
+		stmt_done(s);
+		return e;
+	}
+	*dup = rc == SQLITE_ROW;
+	stmt_done(s);
+	return APP_OK;
+}
+
+/* Lowercase hex SHA-256 of the whole body of d into hex. */
+static void
+body_hex(const struct delivery *d, char hex[65])
+{
+	static const char	 digits[] = "0123456789abcdef";
+	unsigned char		 md[32];
+	size_t			 i;
+
+	sha256(d->body, d->body != NULL ? d->body_len : 0, md);
+	for (i = 0; i < sizeof(md); i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 0xf];
+	}
+	hex[64] = '\0';
+}
+
+/*
+ * Appends d to the event log (session overrides d->session_id if not
+ * NULL). The stored body is bounded by VP_MAX_BODY; hex covers all of it.
+ */
+static enum app_err
+event_put(struct store *st, const struct delivery *d, const char *session,
+    const char *hex)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_EV_PUT];
+	enum app_err	 e;
+	size_t		 n;
+	int		 rc = SQLITE_OK;
+
+	n = d->body != NULL ? d->body_len : 0;
+	if (n > VP_MAX_BODY)
+		n = VP_MAX_BODY;
+	bind_int(s, 1, d->received_us, &rc);
+	bind_text(s, 2, d->request_id, &rc);
+	bind_text(s, 3, d->remote_addr, &rc);
+	bind_text(s, 4, d->content_type, &rc);
+	bind_blob(s, 5, d->body, n, &rc);
+	bind_text(s, 6, hex, &rc);
+	bind_text(s, 7, session != NULL ? session : d->session_id, &rc);
+	bind_text(s, 8, d->auth, &rc);
+	bind_text(s, 9, d->outcome, &rc);
+	bind_int(s, 10, d->http_status, &rc);
+	bind_text(s, 11, d->reason, &rc);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE) {
+		e = db_fail(st, "insert event", rc);
+		stmt_done(s);
+		return e;
+	}
+	stmt_done(s);
+	return APP_OK;
+}
+
+/*
+ * The body of one delivery inside an open write transaction: read the
+ * row, detect a re-delivery, fold, write the row if it changed, append
+ * the event. hex is the body's SHA-256, computed before the transaction.
+ * A batch version calls this once per delivery between one tx_begin()
+ * and one tx_commit().
+ */
+static enum app_err
+deliver_tx(struct store *st, struct delivery *d, const struct event *ev,
+    const char *hex, int64_t now, struct deliver_result *res)
+{
+	struct recording	 rec;
+	enum app_err		 e;
+	int			 dup, changed = 0;
+
+	e = rec_get(st, ev->session_id, &rec);
+	if (e != APP_OK && e != APP_ENOTFOUND)
+		return e;
+	if ((e = event_is_dup(st, hex, ev->session_id, &dup)) != APP_OK)
+		return e;
+	/* A re-delivery changes nothing, even after later events. */
+	if (!dup)
+		changed = fold_event(&rec, ev, now);
+	if (changed && (e = rec_put(st, ev->session_id, &rec)) != APP_OK)
+		return e;
+	d->outcome = dup ? "duplicate" : "stored";
+	if ((e = event_put(st, d, ev->session_id, hex)) != APP_OK)
+		return e;
+	res->changed = changed;
+	res->duplicate = dup;
+	return APP_OK;
+}
+
+/*
+ * The durable write path (see extern.h). Returns APP_OK only after
+ * COMMIT returned; on any failure the transaction is rolled back,
+ * d->outcome is restored and res is zeroed.
+ */
+enum app_err
+store_deliver(struct store *st, struct delivery *d, const struct event *ev,
+    int64_t now, struct deliver_result *res)
+{
+	const char	*outcome = d->outcome;
+	char		 hex[65];
+	enum app_err	 e;
+
+	memset(res, 0, sizeof(*res));
+	if (ev->session_id == NULL || ev->session_id[0] == '\0')
+		return APP_ESYSTEM;
+	body_hex(d, hex);
+	if ((e = tx_begin(st)) != APP_OK)
+		goto fail;
+	if ((e = deliver_tx(st, d, ev, hex, now, res)) != APP_OK)
+		goto fail;
+	if ((e = tx_commit(st)) != APP_OK)
+		goto fail;
+	return APP_OK;
+fail:
+	tx_rollback(st);
+	d->outcome = outcome;
+	memset(res, 0, sizeof(*res));
+	return e;
+}
+
+/* Appends a rejected delivery to the event log in its own transaction. */
+enum app_err
+store_log_rejection(struct store *st, const struct delivery *d)
+{
+	char		 hex[65];
+	enum app_err	 e;
+
+	body_hex(d, hex);
+	if ((e = tx_begin(st)) != APP_OK)
+		return e;
+	if ((e = event_put(st, d, NULL, hex)) != APP_OK) {
+		tx_rollback(st);
+		return e;
+	}
+	return tx_commit(st);
+}
+
+/*
+ * Reads the row for id into out (bounded copies; the statement is reset
+ * before returning). APP_OK, APP_ENOTFOUND, APP_EBUSY or APP_EDB.
+ */
+enum app_err
+store_get_recording(struct store *st, const char *id, struct recording *out)
+{
+	return rec_get(st, id, out);
+}
+
+/* APP_OK if hash is the SHA-256 of a live key, APP_EAUTH if not. */
+enum app_err
+store_key_valid(struct store *st, const unsigned char hash[32])
+{
+	sqlite3_stmt	*s = st->stmt[STMT_KEY_VALID];
+	enum app_err	 e;
+	int		 rc = SQLITE_OK;
+
+	bind_blob(s, 1, hash, 32, &rc);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		e = db_fail(st, "select key", rc);
+		stmt_done(s);
+		return e;
+	}
+	stmt_done(s);
+	return rc == SQLITE_ROW ? APP_OK : APP_EAUTH;
+}
+
+/*
+ * Stores a new key (name, prefix and hash borrowed); sets *id. Returns
+ * APP_EINVAL if the name is taken or breaks the schema's rules (1..64
+ * characters, not all digits), APP_EBUSY or APP_EDB otherwise.
+ */
+enum app_err
+store_key_create(struct store *st, const char *name, const char *prefix,
+    const unsigned char hash[32], int64_t *id)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_KEY_CREATE];
+	enum app_err	 e;
+	int		 rc = SQLITE_OK;
+
+	if ((e = tx_begin(st)) != APP_OK)
+		return e;
+	bind_text(s, 1, name, &rc);
+	bind_text(s, 2, prefix, &rc);
+	bind_blob(s, 3, hash, 32, &rc);
+	bind_int(s, 4, (int64_t)time(NULL), &rc);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE) {
+		e = (rc & 0xff) == SQLITE_CONSTRAINT ? APP_EINVAL :
+		    db_fail(st, "insert key", rc);
+		stmt_done(s);
+		tx_rollback(st);
+		return e;
+	}
+	stmt_done(s);
+	*id = sqlite3_last_insert_rowid(st->db);
+	return tx_commit(st);
+}
+
+/*
+ * Calls fn once per key, newest first. The strings passed to fn are
+ * borrowed for the duration of that call only; revoked_at is 0 for a
+ * live key. fn must not call back into the store.
+ */
+enum app_err
+store_key_list(struct store *st, void (*fn)(void *arg, int64_t id,
+    const char *name, const char *prefix, int64_t created_at,
+    int64_t revoked_at), void *arg)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_KEY_LIST];
+	const char	*name, *prefix;
+	enum app_err	 e;
+	int		 rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(s, 1);
+		prefix = (const char *)sqlite3_column_text(s, 2);
+		fn(arg, sqlite3_column_int64(s, 0),
+		    name != NULL ? name : "", prefix != NULL ? prefix : "",
+		    sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4));
+	}
+	if (rc != SQLITE_DONE) {
+		e = db_fail(st, "list keys", rc);
+		stmt_done(s);
+		return e;
+	}
+	stmt_done(s);
+	return APP_OK;
+}
+
+/* 1 if s is 1..18 decimal digits (a key id; names never are). */
+static int
+all_digits(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return i > 0 && i <= 18;
+}
+
+/*
+ * Revokes the key whose id (all digits) or name is id_or_name, at now.
+ * Revoking a revoked key keeps its first revocation time and succeeds.
+ * APP_ENOTFOUND if no key matched.
+ */
+enum app_err
+store_key_revoke(struct store *st, const char *id_or_name, int64_t now)
+{
+	sqlite3_stmt	*s;
+	enum app_err	 e;
+	int		 rc = SQLITE_OK, n;
+
+	if ((e = tx_begin(st)) != APP_OK)
+		return e;
+	if (all_digits(id_or_name)) {
+		s = st->stmt[STMT_KEY_REVOKE_ID];
+		bind_int(s, 1, strtoll(id_or_name, NULL, 10), &rc);
+	} else {
+		s = st->stmt[STMT_KEY_REVOKE_NAME];
+		bind_text(s, 1, id_or_name, &rc);
+	}
+	bind_int(s, 2, now, &rc);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE) {
+		e = db_fail(st, "revoke key", rc);
+		stmt_done(s);
+		tx_rollback(st);
+		return e;
+	}
+	stmt_done(s);
+	n = sqlite3_changes(st->db);
+	if ((e = tx_commit(st)) != APP_OK)
+		return e;
+	return n > 0 ? APP_OK : APP_ENOTFOUND;
+}
+
+/* ---------------------------------------------------------------------
+ * Opening and migrating.
+ */
+
+/*
+ * Runs a fixed PRAGMA (or other one-row statement) and copies the first
+ * column of its first row into out ("" if no row). Returns an SQLite
+ * result code.
+ */
+static int
+pragma_text(sqlite3 *db, const char *sql, char *out, size_t outsz)
+{
+	sqlite3_stmt	*s = NULL;
+	const char	*p;
+	int		 rc;
+
+	out[0] = '\0';
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if ((p = (const char *)sqlite3_column_text(s, 0)) != NULL)
+			snprintf(out, outsz, "%s", p);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Reads PRAGMA user_version into *ver; returns an SQLite result code. */
+static int
+user_version(sqlite3 *db, int *ver)
+{
+	char	 buf[32];
+	int	 rc;
+
+	*ver = -1;
+	if ((rc = pragma_text(db, "PRAGMA user_version", buf,
+	    sizeof(buf))) == SQLITE_OK)
+		*ver = atoi(buf);
+	return rc;
+}
+
+/*
+ * Formats an SQLite failure on path, with its extended code, into err;
+ * the caller reports err (it is not logged here as well).
+ */
+static void
+open_err(sqlite3 *db, const char *path, const char *what, int rc,
+    char *err, size_t errsz)
+{
+	snprintf(err, errsz, "database %s: %s: %s (extended code %d)", path,
+	    what, db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc);
+}
+
+/*
+ * Opens path read-write (never creating it), with extended result codes
+ * and our busy handler. st->busy_ms must be set. Returns 0, or -1 with
+ * err set and st->db closed.
+ */
+static int
+db_connect(struct store *st, const char *path, char *err, size_t errsz)
+{
+	struct stat	 sb;
+	int		 rc;
+
+	if (stat(path, &sb) == -1) {
+		if (errno == ENOENT)
+			snprintf(err, errsz, "database %s does not exist; "
+			    "run voicepactctl migrate", path);
+		else
+			snprintf(err, errsz, "database %s: %s", path,
+			    strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errsz, "database %s: not a regular file", path);
+		return -1;
+	}
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		open_err(st->db, path, "cannot open", rc, err, errsz);
+		goto fail;
+	}
+	(void)sqlite3_extended_result_codes(st->db, 1);
+	if ((rc = sqlite3_busy_handler(st->db, busy_wait, st)) != SQLITE_OK) {
+		open_err(st->db, path, "busy handler", rc, err, errsz);
+		goto fail;
+	}
+	/* SQLite silently falls back to read-only if it cannot write. */
+	if (sqlite3_db_readonly(st->db, "main") != 0) {
+		snprintf(err, errsz, "database %s is read-only", path);
+		goto fail;
+	}
+	return 0;
+fail:
+	sqlite3_close(st->db);
+	st->db = NULL;
+	return -1;
+}
+
+/* Checks PRAGMA quick_check; 0 if ok, -1 with err set. */
+static int
+db_quick_check(sqlite3 *db, const char *path, char *err, size_t errsz)
+{
+	char	 buf[256], *p;
+	int	 rc;
+
+	if ((rc = pragma_text(db, "PRAGMA quick_check", buf,
+	    sizeof(buf))) != SQLITE_OK) {
+		open_err(db, path, "quick_check", rc, err, errsz);
+		return -1;
+	}
+	if (strcmp(buf, "ok") != 0) {
+		for (p = buf; *p != '\0'; p++)	/* one log line */
+			if ((unsigned char)*p < ' ')
+				*p = ' ';
+		snprintf(err, errsz, "database %s: quick_check failed: %s",
+		    path, buf);
+		return -1;
+	}
+	return 0;
+}
+
+/* Switches to WAL and verifies it; 0, or -1 with err set. */
+static int
+db_wal(sqlite3 *db, const char *path, char *err, size_t errsz)
+{
+	char	 buf[32];
+	int	 rc;
+
+	if ((rc = pragma_text(db, "PRAGMA journal_mode = WAL", buf,
+	    sizeof(buf))) != SQLITE_OK) {
+		open_err(db, path, "journal_mode", rc, err, errsz);
+		return -1;
+	}
+	if (strcmp(buf, "wal") != 0) {
+		snprintf(err, errsz, "database %s: journal_mode is %s, "
+		    "not wal", path, buf[0] != '\0' ? buf : "unknown");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Opens path for serving (see extern.h). On success *stp owns the
+ * connection; release it with store_close().
+ */
+enum app_err
+store_open(const char *path, int busy_ms, struct store **stp, char *err,
+    size_t errsz)
+{
+	struct store	*st;
+	char		 buf[32];
+	size_t		 i;
+	int		 rc, ver;
+
+	*stp = NULL;
+	if (path == NULL || path[0] == '\0') {
+		snprintf(err, errsz, "no database configured");
+		return APP_EDB;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return APP_ENOMEM;
+	}
+	st->busy_ms = busy_ms > 0 ? busy_ms : 0;
+	if (db_connect(st, path, err, errsz) == -1)
+		goto fail;
+
+	if ((rc = user_version(st->db, &ver)) != SQLITE_OK) {
+		open_err(st->db, path, "reading user_version", rc, err,
+		    errsz);
+		goto fail;
+	}
+	if (ver < VP_SCHEMA_VERSION) {
+		snprintf(err, errsz, "database %s: schema version %d is older "
+		    "than this build's %d: run voicepactctl migrate", path,
+		    ver, VP_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (ver > VP_SCHEMA_VERSION) {
+		snprintf(err, errsz, "database %s: schema version %d is newer "
+		    "than this build's %d: upgrade voicepactd", path, ver,
+		    VP_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (db_quick_check(st->db, path, err, errsz) == -1)
+		goto fail;
+	if (db_wal(st->db, path, err, errsz) == -1)
+		goto fail;
+	if ((rc = pragma_text(st->db, "PRAGMA synchronous = FULL", buf,
+	    sizeof(buf))) != SQLITE_OK ||
+	    (rc = pragma_text(st->db, "PRAGMA synchronous", buf,
+	    sizeof(buf))) != SQLITE_OK) {
+		open_err(st->db, path, "synchronous", rc, err, errsz);
+		goto fail;
+	}
+	if (strcmp(buf, "2") != 0 && strcmp(buf, "3") != 0) {
+		snprintf(err, errsz, "database %s: synchronous is %s, not "
+		    "FULL", path, buf);
+		goto fail;
+	}
+	if ((rc = pragma_text(st->db, "PRAGMA foreign_keys = ON", buf,
+	    sizeof(buf))) != SQLITE_OK ||
+	    (rc = pragma_text(st->db, "PRAGMA journal_size_limit = "
+	    WAL_SIZE_LIMIT, buf, sizeof(buf))) != SQLITE_OK) {
+		open_err(st->db, path, "pragma", rc, err, errsz);
+		goto fail;
+	}
+
+	for (i = 0; i < STMT__MAX; i++) {
+		rc = sqlite3_prepare_v3(st->db, stmts[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			open_err(st->db, path, "prepare", rc, err, errsz);
+			goto fail;
+		}
+	}
+	*stp = st;
+	return APP_OK;
+fail:
+	store_close(st);
+	return APP_EDB;
+}
+
+/* Finalizes every statement and closes the connection; NULL is a no-op. */
+void
+store_close(struct store *st)
+{
+	size_t	 i;
+	int	 rc;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db != NULL && (rc = sqlite3_close(st->db)) != SQLITE_OK)
+		log_warnx("db: close: %s (extended code %d)",
+		    sqlite3_errstr(rc), rc);
+	free(st);
+}
+
+/*
+ * Applies migration v (1-based) in its own BEGIN IMMEDIATE transaction,
+ * which also sets user_version = v. Skips it if another process applied
+ * it meanwhile. Returns 0, or -1 with err set and nothing applied.
+ */
+static int
+migrate_one(sqlite3 *db, const char *path, int v, char *err, size_t errsz)
+{
+	char	*msg = NULL;
+	char	 what[64];
+	int	 rc, cur;
+
+	snprintf(what, sizeof(what), "migration %03d", v);
+	if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) !=
+	    SQLITE_OK) {
+		open_err(db, path, what, rc, err, errsz);
+		return -1;
+	}
+	/* Read again under the write lock: another migrate may have run. */
+	if ((rc = user_version(db, &cur)) != SQLITE_OK) {
+		open_err(db, path, what, rc, err, errsz);
+		goto fail;
+	}
+	if (cur >= v) {
+		(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return 0;
+	}
+	if (cur != v - 1) {
+		snprintf(err, errsz, "database %s: %s: schema version is %d, "
+		    "expected %d", path, what, cur, v - 1);
+		goto fail;
+	}
+	if ((rc = sqlite3_exec(db, migrations[v - 1], NULL, NULL, &msg)) !=
+	    SQLITE_OK) {
+		snprintf(err, errsz, "database %s: %s failed: %s (extended "
+		    "code %d)", path, what, msg != NULL ? msg :
+		    sqlite3_errstr(rc), sqlite3_extended_errcode(db));
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (sqlite3_get_autocommit(db)) {
+		snprintf(err, errsz, "database %s: %s ended its own "
+		    "transaction", path, what);
+		goto fail;
+	}
+	if ((rc = user_version(db, &cur)) != SQLITE_OK) {
+		open_err(db, path, what, rc, err, errsz);
+		goto fail;
+	}
+	if (cur != v) {
+		snprintf(err, errsz, "database %s: %s set schema version %d, "
+		    "not %d", path, what, cur, v);
+		goto fail;
+	}
+	if ((rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL)) !=
+	    SQLITE_OK) {
+		open_err(db, path, what, rc, err, errsz);
+		goto fail;
+	}
+	return 0;
+fail:
+	if (!sqlite3_get_autocommit(db))
+		(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/*
+ * Creates path (mode 0600) if missing and brings its schema to
+ * VP_SCHEMA_VERSION, one embedded migration per transaction. Idempotent.
+ * Refuses a database newer than this build. Returns APP_OK, or APP_EDB
+ * (APP_ENOMEM) with err set.
+ */
+enum app_err
+store_migrate(const char *path, char *err, size_t errsz)
+{
+	struct store	 st;
+	int		 fd, rc, v, ver;
+
+	memset(&st, 0, sizeof(st));
+	st.busy_ms = MIGRATE_BUSY_MS;
+	if (path == NULL || path[0] == '\0') {
+		snprintf(err, errsz, "no database configured");
+		return APP_EDB;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1 && errno != EEXIST) {
+		snprintf(err, errsz, "cannot create database %s: %s", path,
+		    strerror(errno));
+		return APP_EDB;
+	}
+	if (fd != -1)
+		close(fd);	/* an empty file is an empty database */
+	if (db_connect(&st, path, err, errsz) == -1)
+		return APP_EDB;
+
+	if ((rc = user_version(st.db, &ver)) != SQLITE_OK) {
+		open_err(st.db, path, "reading user_version", rc, err,
+		    errsz);
+		goto fail;
+	}
+	if (ver > VP_SCHEMA_VERSION) {
+		snprintf(err, errsz, "database %s: schema version %d is newer "
+		    "than this build's %d: upgrade voicepactctl", path, ver,
+		    VP_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (ver > 0 && db_quick_check(st.db, path, err, errsz) == -1)
+		goto fail;
+	if (db_wal(st.db, path, err, errsz) == -1)
+		goto fail;
+	for (v = ver + 1; v <= VP_SCHEMA_VERSION; v++)
+		if (migrate_one(st.db, path, v, err, errsz) == -1)
+			goto fail;
+	sqlite3_close(st.db);
+	return APP_OK;
+fail:
+	sqlite3_close(st.db);
+	return APP_EDB;
+}
