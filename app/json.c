@@ -128,6 +128,8 @@ scan_string(const char *s, size_t len, size_t *i)
  * into objs (pre-order) and refusing what json-c lets through.
  * Returns APP_OK, APP_EINVAL (err set) or APP_ENOMEM.
  */
+static void	 echo_key(const char *, size_t, char *, size_t);
+
 static enum app_err
 scan_raw(const char *s, size_t len, struct objinfo **objsp, size_t *nobjp,
     char *err, size_t errsz)
@@ -136,12 +138,14 @@ scan_raw(const char *s, size_t len, struct objinfo **objsp, size_t *nobjp,
 	long		 stack[JSON_DEPTH + 2];	/* object index, -1: array */
 	size_t		 nobj = 0, maxobj = 0, i, j, depth = 0;
 	const char	*p, *why = NULL;
-	char		 num[32];
+	char		 num[32], key[JSON_ECHO_MAX + 4];
+	size_t		 kstart = 0, kend = 0;
 	long long	 ll;
-	int		 isint;
+	int		 isint, range = 0;
 
 	*objsp = NULL;
 	*nobjp = 0;
+	key[0] = '\0';
 	for (p = s; (p = memchr(p, '{', len - (p - s))) != NULL; p++)
 		maxobj++;
 	if (maxobj > 0 && (objs = calloc(maxobj, sizeof(*objs))) == NULL)
@@ -153,7 +157,9 @@ scan_raw(const char *s, size_t len, struct objinfo **objsp, size_t *nobjp,
 			i++;
 			break;
 		case '"':
+			kstart = i + 1;
 			why = scan_string(s, len, &i);
+			kend = why == NULL ? i - 1 : kstart;
 			break;
 		case '{':
 		case '[':
@@ -187,6 +193,7 @@ scan_raw(const char *s, size_t len, struct objinfo **objsp, size_t *nobjp,
 				break;
 			}
 			objs[stack[depth - 1]].count++;
+			echo_key(s + kstart, kend - kstart, key, sizeof(key));
 			i++;
 			break;
 		case '\'':
@@ -208,8 +215,8 @@ scan_raw(const char *s, size_t len, struct objinfo **objsp, size_t *nobjp,
 				}
 				if (isint) {
 					if (j - i >= sizeof(num)) {
-						why = "JSON integer out of the "
-						    "64-bit range";
+						why = "";
+						range = 1;
 						break;
 					}
 					memcpy(num, s + i, j - i);
@@ -218,8 +225,8 @@ scan_raw(const char *s, size_t len, struct objinfo **objsp, size_t *nobjp,
 					ll = strtoll(num, NULL, 10);
 					(void)ll;
 					if (errno == ERANGE) {
-						why = "JSON integer out of the "
-						    "64-bit range";
+						why = "";
+						range = 1;
 						break;
 					}
 				}
@@ -246,7 +253,14 @@ scan_raw(const char *s, size_t len, struct objinfo **objsp, size_t *nobjp,
 		}
 	}
 	if (why != NULL) {
-		snprintf(err, errsz, "%s", why);
+		if (range && key[0] != '\0')
+			snprintf(err, errsz, "%s must be an integer within "
+			    "the 64-bit range", key);
+		else if (range)
+			snprintf(err, errsz, "JSON integer out of the "
+			    "64-bit range");
+		else
+			snprintf(err, errsz, "%s", why);
 		free(objs);
 		return APP_EINVAL;
 	}

@@ -190,7 +190,7 @@ main(void)
 	r.request_id = "0123abcd";
 	r.signature = "sha256=SIGNATURESECRET";
 	r.authorization = "Bearer vpk_APIKEYSECRET";
-	r.body = "sessionId=ATVId_1&BODYSECRET=1";
+	r.body = (char *)"sessionId=ATVId_1&BODYSECRET=1";
 	r.body_len = strlen(r.body);
 	r.start_ns = mono_ns() - 1234567;
 	rs.status = 200;
