@@ -52,6 +52,9 @@ enum stmt {
 	STMT_BEGIN,
 	STMT_COMMIT,
 	STMT_ROLLBACK,
+	STMT_SAVEPOINT,
+	STMT_SP_ROLLBACK,
+	STMT_SP_RELEASE,
 	STMT_REC_GET,
 	STMT_REC_PUT,
 	STMT_EV_DUP,
@@ -61,6 +64,12 @@ enum stmt {
 	STMT_KEY_LIST,
 	STMT_KEY_REVOKE_ID,
 	STMT_KEY_REVOKE_NAME,
+	STMT_REC_COUNTS,
+	STMT_REC_LIST,
+	STMT_EV_LIST,
+	STMT_EV_GET,
+	STMT_EV_PRUNE,
+	STMT_INTEGRITY,
 	STMT__MAX
 };
 
@@ -77,6 +86,16 @@ enum rec_col {
 	RC_START, RC_CREATED, RC_PROCESSED
 };
 
+#define EV_COLUMNS \
+	"id, received_at, request_id, remote_addr, content_type, body, " \
+	"body_sha256, session_id, auth, outcome, http_status, reason"
+
+/* Column positions of EV_COLUMNS. */
+enum ev_col {
+	EC_ID, EC_RECEIVED, EC_REQUEST_ID, EC_REMOTE, EC_CTYPE, EC_BODY,
+	EC_SHA256, EC_SESSION, EC_AUTH, EC_OUTCOME, EC_STATUS, EC_REASON
+};
+
 static const char *const stmts[STMT__MAX] = {
 	/* STMT_BEGIN */
 	"BEGIN IMMEDIATE",
@@ -84,6 +103,12 @@ static const char *const stmts[STMT__MAX] = {
 	"COMMIT",
 	/* STMT_ROLLBACK */
 	"ROLLBACK",
+	/* STMT_SAVEPOINT: one per item of a batch */
+	"SAVEPOINT item",
+	/* STMT_SP_ROLLBACK */
+	"ROLLBACK TO item",
+	/* STMT_SP_RELEASE */
+	"RELEASE item",
 	/* STMT_REC_GET */
 	"SELECT " REC_COLUMNS " FROM recordings WHERE recording_id = ?1",
 	/* STMT_REC_PUT: created_at is kept from the first insert. */
@@ -125,6 +150,29 @@ static const char *const stmts[STMT__MAX] = {
 	/* STMT_KEY_REVOKE_NAME */
 	"UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?2) "
 	"WHERE name = ?1",
+	/* STMT_REC_COUNTS */
+	"SELECT processing_status, count(*) FROM recordings "
+	"GROUP BY processing_status ORDER BY processing_status",
+	/* STMT_REC_LIST: a NULL parameter is no filter. */
+	"SELECT " REC_COLUMNS " FROM recordings "
+	"WHERE (?1 IS NULL OR processing_status = ?1) "
+	"AND (?2 IS NULL OR created_at >= ?2) "
+	"AND (?3 IS NULL OR created_at < ?3) "
+	"ORDER BY created_at DESC, recording_id DESC LIMIT ?4",
+	/* STMT_EV_LIST */
+	"SELECT " EV_COLUMNS " FROM webhook_events "
+	"WHERE (?1 IS NULL OR session_id = ?1) "
+	"AND (?2 IS NULL OR outcome = ?2) "
+	"AND (?3 IS NULL OR received_at >= ?3) "
+	"AND (?4 IS NULL OR received_at < ?4) "
+	"ORDER BY id DESC LIMIT ?5",
+	/* STMT_EV_GET */
+	"SELECT " EV_COLUMNS " FROM webhook_events WHERE id = ?1",
+	/* STMT_EV_PRUNE: one bounded slice per transaction. */
+	"DELETE FROM webhook_events WHERE id IN (SELECT id FROM "
+	"webhook_events WHERE received_at < ?1 ORDER BY id LIMIT ?2)",
+	/* STMT_INTEGRITY */
+	"PRAGMA integrity_check",
 };
 
 struct store {
@@ -166,6 +214,8 @@ db_fail(struct store *st, const char *what, int rc)
 	log_warnx("db: %s: %s (extended code %d): %s", what,
 	    sqlite3_errstr(rc), rc, st->db != NULL ?
 	    sqlite3_errmsg(st->db) : "no connection");
+	metrics_db_failure((rc & 0xff) == SQLITE_BUSY ||
+	    (rc & 0xff) == SQLITE_LOCKED);
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -295,28 +345,10 @@ tx_commit(struct store *st)
 	return APP_OK;
 }
 
-/* Reads the row for id into out; APP_ENOTFOUND if none. */
-static enum app_err
-rec_get(struct store *st, const char *id, struct recording *out)
+/* Copies the current REC_COLUMNS row of s into out (bounded). */
+static void
+rec_from_row(sqlite3_stmt *s, struct recording *out)
 {
-	sqlite3_stmt	*s = st->stmt[STMT_REC_GET];
-	enum app_err	 e;
-	int		 rc = SQLITE_OK;
-
-	memset(out, 0, sizeof(*out));
-	out->duration = -1;
-	bind_text(s, 1, id, &rc);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		stmt_done(s);
-		return APP_ENOTFOUND;
-	}
-	if (rc != SQLITE_ROW) {
-		e = db_fail(st, "select recording", rc);
-		stmt_done(s);
-		return e;
-	}
 	out->exists = 1;
 	col_copy(s, RC_ID, out->id, sizeof(out->id));
 	out->status = status_from_name((const char *)
@@ -345,6 +377,31 @@ rec_get(struct store *st, const char *id, struct recording *out)
 	    sizeof(out->call_start_time));
 	out->created_at = sqlite3_column_int64(s, RC_CREATED);
 	out->processed_at = sqlite3_column_int64(s, RC_PROCESSED);
+}
+
+/* Reads the row for id into out; APP_ENOTFOUND if none. */
+static enum app_err
+rec_get(struct store *st, const char *id, struct recording *out)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_REC_GET];
+	enum app_err	 e;
+	int		 rc = SQLITE_OK;
+
+	memset(out, 0, sizeof(*out));
+	out->duration = -1;
+	bind_text(s, 1, id, &rc);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		stmt_done(s);
+		return APP_ENOTFOUND;
+	}
+	if (rc != SQLITE_ROW) {
+		e = db_fail(st, "select recording", rc);
+		stmt_done(s);
+		return e;
+	}
+	rec_from_row(s, out);
 	stmt_done(s);
 	return APP_OK;
 }
@@ -503,51 +560,130 @@ deliver_tx(struct store *st, struct delivery *d, const struct event *ev,
 }
 
 /*
- * The durable write path (see extern.h). Returns APP_OK only after
- * COMMIT returned; on any failure the transaction is rolled back,
- * d->outcome is restored and res is zeroed.
+ * The durable write path, the only one: writes n items in ONE
+ * transaction, so that they share one COMMIT and one fsync (group
+ * commit). Each item runs inside its own savepoint: an item that fails
+ * on its own (e.g. a constraint) is rolled back alone and gets its error
+ * in items[i].err, while the others still commit. A failure of BEGIN,
+ * of a savepoint or of COMMIT fails every item, rolls everything back
+ * and is returned. items[i].err is APP_OK only once COMMIT returned;
+ * d->outcome is set ("stored" or "duplicate") for the items that were
+ * written, and means nothing after a failure. Bodies are hashed before
+ * the write lock is taken.
+ */
+enum app_err
+store_write_batch(struct store *st, struct store_item *items, size_t n)
+{
+	char		(*hex)[65] = NULL, one[1][65];
+	const char	*outcome;
+	enum app_err	 e = APP_OK;
+	size_t		 i;
+	int		 rc;
+
+	if (n == 0)
+		return APP_OK;
+	hex = n == 1 ? one : calloc(n, sizeof(*hex));
+	if (hex == NULL) {
+		e = APP_ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		memset(&items[i].res, 0, sizeof(items[i].res));
+		items[i].err = APP_OK;
+		body_hex(items[i].d, hex[i]);
+	}
+	if ((e = tx_begin(st)) != APP_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		struct store_item	*it = &items[i];
+
+		if (it->ev != NULL && (it->ev->session_id == NULL ||
+		    it->ev->session_id[0] == '\0')) {
+			it->err = APP_ESYSTEM;
+			continue;
+		}
+		if ((rc = tx_step(st, STMT_SAVEPOINT)) != SQLITE_OK) {
+			e = db_fail(st, "SAVEPOINT", rc);
+			goto fail;
+		}
+		outcome = it->d->outcome;
+		it->err = it->ev != NULL ?
+		    deliver_tx(st, it->d, it->ev, hex[i], it->now, &it->res) :
+		    event_put(st, it->d, NULL, hex[i]);
+		if (it->err == APP_EBUSY || it->err == APP_EDB) {
+			/* The connection itself failed: nothing commits. */
+			e = it->err;
+			goto fail;
+		}
+		if (it->err != APP_OK) {
+			it->d->outcome = outcome;
+			memset(&it->res, 0, sizeof(it->res));
+			if ((rc = tx_step(st, STMT_SP_ROLLBACK)) != SQLITE_OK) {
+				e = db_fail(st, "ROLLBACK TO", rc);
+				goto fail;
+			}
+		}
+		if ((rc = tx_step(st, STMT_SP_RELEASE)) != SQLITE_OK) {
+			e = db_fail(st, "RELEASE", rc);
+			goto fail;
+		}
+	}
+	if ((e = tx_commit(st)) != APP_OK)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (items[i].err == APP_OK)
+			metrics_event(items[i].d->outcome);
+	if (hex != one)
+		free(hex);
+	return APP_OK;
+fail:
+	tx_rollback(st);
+	for (i = 0; i < n; i++) {
+		items[i].err = e;
+		memset(&items[i].res, 0, sizeof(items[i].res));
+	}
+	if (hex != one)
+		free(hex);
+	return e;
+}
+
+/*
+ * One delivery, on its own (see extern.h): a batch of one. Returns APP_OK
+ * only after COMMIT returned; on failure nothing was written.
  */
 enum app_err
 store_deliver(struct store *st, struct delivery *d, const struct event *ev,
     int64_t now, struct deliver_result *res)
 {
-	const char	*outcome = d->outcome;
-	char		 hex[65];
-	enum app_err	 e;
+	struct store_item	 it;
+	const char		*outcome = d->outcome;
+	enum app_err		 e;
 
-	memset(res, 0, sizeof(*res));
-	if (ev->session_id == NULL || ev->session_id[0] == '\0')
-		return APP_ESYSTEM;
-	body_hex(d, hex);
-	if ((e = tx_begin(st)) != APP_OK)
-		goto fail;
-	if ((e = deliver_tx(st, d, ev, hex, now, res)) != APP_OK)
-		goto fail;
-	if ((e = tx_commit(st)) != APP_OK)
-		goto fail;
-	return APP_OK;
-fail:
-	tx_rollback(st);
-	d->outcome = outcome;
-	memset(res, 0, sizeof(*res));
+	memset(&it, 0, sizeof(it));
+	it.d = d;
+	it.ev = ev;
+	it.now = now;
+	if ((e = store_write_batch(st, &it, 1)) == APP_OK)
+		e = it.err;
+	if (e != APP_OK)
+		d->outcome = outcome;
+	*res = it.res;
 	return e;
 }
 
-/* Appends a rejected delivery to the event log in its own transaction. */
+/* Appends a rejected delivery to the event log (a batch of one). */
 enum app_err
 store_log_rejection(struct store *st, const struct delivery *d)
 {
-	char		 hex[65];
-	enum app_err	 e;
+	struct store_item	 it;
+	struct delivery		 copy = *d;
+	enum app_err		 e;
 
-	body_hex(d, hex);
-	if ((e = tx_begin(st)) != APP_OK)
-		return e;
-	if ((e = event_put(st, d, NULL, hex)) != APP_OK) {
-		tx_rollback(st);
-		return e;
-	}
-	return tx_commit(st);
+	memset(&it, 0, sizeof(it));
+	it.d = &copy;
+	if ((e = store_write_batch(st, &it, 1)) == APP_OK)
+		e = it.err;
+	return e;
 }
 
 /*
@@ -1056,4 +1192,334 @@ store_migrate(const char *path, char *err, size_t errsz)
 fail:
 	sqlite3_close(st.db);
 	return APP_EDB;
+}
+
+/* ---------------------------------------------------------------------
+ * Operations: health, metrics and voicepactctl's queries.
+ */
+
+/*
+ * Takes the write lock and releases it at once (nothing is written), so
+ * a database that is locked, read-only or unreachable reports itself.
+ * Waits at most 250 ms (or busy_ms if less).
+ */
+enum app_err
+store_health(struct store *st)
+{
+	enum app_err	 e;
+	int		 saved = st->busy_ms;
+
+	if (st->busy_ms > 250)
+		st->busy_ms = 250;
+	e = tx_begin(st);
+	st->busy_ms = saved;
+	if (e != APP_OK)
+		return e;
+	tx_rollback(st);
+	if (sqlite3_db_readonly(st->db, "main") != 0)
+		return APP_EDB;
+	return APP_OK;
+}
+
+/* Calls fn once per processing_status present, with its count. */
+enum app_err
+store_recording_counts(struct store *st, void (*fn)(void *arg,
+    const char *status, int64_t n), void *arg)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_REC_COUNTS];
+	const char	*status;
+	enum app_err	 e;
+	int		 rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		status = (const char *)sqlite3_column_text(s, 0);
+		fn(arg, status != NULL ? status : "", sqlite3_column_int64(s,
+		    1));
+	}
+	if (rc != SQLITE_DONE) {
+		e = db_fail(st, "count recordings", rc);
+		stmt_done(s);
+		return e;
+	}
+	stmt_done(s);
+	return APP_OK;
+}
+
+/* Binds v, or NULL when v is 0 (no bound). */
+static void
+bind_bound(sqlite3_stmt *s, int i, int64_t v, int *rc)
+{
+	if (*rc != SQLITE_OK)
+		return;
+	if (v == 0)
+		*rc = sqlite3_bind_null(s, i);
+	else
+		*rc = sqlite3_bind_int64(s, i, v);
+}
+
+/*
+ * Calls fn for each recording matching f, newest first. rec is
+ * borrowed for the call; fn must not call back into the store.
+ */
+enum app_err
+store_recording_list(struct store *st, const struct rec_filter *f,
+    void (*fn)(void *arg, const struct recording *rec), void *arg)
+{
+	sqlite3_stmt		*s = st->stmt[STMT_REC_LIST];
+	struct recording	 rec;
+	enum app_err		 e;
+	int			 rc = SQLITE_OK;
+
+	bind_text(s, 1, f->status, &rc);
+	bind_bound(s, 2, f->since, &rc);
+	bind_bound(s, 3, f->until, &rc);
+	bind_int(s, 4, f->limit > 0 ? f->limit : 1, &rc);
+	if (rc == SQLITE_OK)
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			memset(&rec, 0, sizeof(rec));
+			rec_from_row(s, &rec);
+			fn(arg, &rec);
+		}
+	if (rc != SQLITE_DONE) {
+		e = db_fail(st, "list recordings", rc);
+		stmt_done(s);
+		return e;
+	}
+	stmt_done(s);
+	return APP_OK;
+}
+
+/* Points row at the current EV_COLUMNS row of s (borrowed until step). */
+static void
+ev_from_row(sqlite3_stmt *s, struct event_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->id = sqlite3_column_int64(s, EC_ID);
+	row->received_us = sqlite3_column_int64(s, EC_RECEIVED);
+	row->request_id = (const char *)sqlite3_column_text(s, EC_REQUEST_ID);
+	row->remote_addr = (const char *)sqlite3_column_text(s, EC_REMOTE);
+	row->content_type = (const char *)sqlite3_column_text(s, EC_CTYPE);
+	row->body = sqlite3_column_blob(s, EC_BODY);
+	row->body_len = (size_t)sqlite3_column_bytes(s, EC_BODY);
+	if (row->body == NULL)
+		row->body = "";
+	row->body_sha256 = (const char *)sqlite3_column_text(s, EC_SHA256);
+	row->session_id = (const char *)sqlite3_column_text(s, EC_SESSION);
+	row->auth = (const char *)sqlite3_column_text(s, EC_AUTH);
+	row->outcome = (const char *)sqlite3_column_text(s, EC_OUTCOME);
+	row->http_status = sqlite3_column_int(s, EC_STATUS);
+	row->reason = (const char *)sqlite3_column_text(s, EC_REASON);
+}
+
+/* Calls fn per event matching f, newest first (rows borrowed per call). */
+enum app_err
+store_event_list(struct store *st, const struct ev_filter *f,
+    void (*fn)(void *arg, const struct event_row *), void *arg)
+{
+	sqlite3_stmt		*s = st->stmt[STMT_EV_LIST];
+	struct event_row	 row;
+	enum app_err		 e;
+	int			 rc = SQLITE_OK;
+
+	bind_text(s, 1, f->session_id, &rc);
+	bind_text(s, 2, f->outcome, &rc);
+	bind_bound(s, 3, f->since_us, &rc);
+	bind_bound(s, 4, f->until_us, &rc);
+	bind_int(s, 5, f->limit > 0 ? f->limit : 1, &rc);
+	if (rc == SQLITE_OK)
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			ev_from_row(s, &row);
+			fn(arg, &row);
+		}
+	if (rc != SQLITE_DONE) {
+		e = db_fail(st, "list events", rc);
+		stmt_done(s);
+		return e;
+	}
+	stmt_done(s);
+	return APP_OK;
+}
+
+/* Calls fn with event id (row borrowed for the call); APP_ENOTFOUND. */
+enum app_err
+store_event_get(struct store *st, int64_t id,
+    void (*fn)(void *arg, const struct event_row *), void *arg)
+{
+	sqlite3_stmt		*s = st->stmt[STMT_EV_GET];
+	struct event_row	 row;
+	enum app_err		 e;
+	int			 rc = SQLITE_OK;
+
+	bind_int(s, 1, id, &rc);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		stmt_done(s);
+		return APP_ENOTFOUND;
+	}
+	if (rc != SQLITE_ROW) {
+		e = db_fail(st, "select event", rc);
+		stmt_done(s);
+		return e;
+	}
+	ev_from_row(s, &row);
+	fn(arg, &row);
+	stmt_done(s);
+	return APP_OK;
+}
+
+#define PRUNE_SLICE	2000	/* rows per transaction: short write locks */
+
+/*
+ * Deletes events received before before_us, PRUNE_SLICE rows per
+ * transaction so that webhooks are never held up long; then asks for a
+ * passive checkpoint. Recordings are never touched.
+ */
+enum app_err
+store_prune_events(struct store *st, int64_t before_us, int64_t *deleted)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_EV_PRUNE];
+	enum app_err	 e;
+	char		 buf[64];
+	int		 rc, n;
+
+	*deleted = 0;
+	do {
+		if ((e = tx_begin(st)) != APP_OK)
+			return e;
+		rc = SQLITE_OK;
+		bind_int(s, 1, before_us, &rc);
+		bind_int(s, 2, PRUNE_SLICE, &rc);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(s);
+		if (rc != SQLITE_DONE) {
+			e = db_fail(st, "prune events", rc);
+			stmt_done(s);
+			tx_rollback(st);
+			return e;
+		}
+		stmt_done(s);
+		n = sqlite3_changes(st->db);
+		if ((e = tx_commit(st)) != APP_OK)
+			return e;
+		*deleted += n;
+	} while (n == PRUNE_SLICE);
+	(void)pragma_text(st->db, "PRAGMA wal_checkpoint(PASSIVE)", buf,
+	    sizeof(buf));
+	return APP_OK;
+}
+
+/*
+ * Full integrity check and schema version. Each line other than "ok"
+ * is a problem passed to fn (borrowed for the call).
+ */
+enum app_err
+store_check(struct store *st, int *version, int *problems,
+    void (*fn)(void *arg, const char *line), void *arg)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_INTEGRITY];
+	const char	*line;
+	enum app_err	 e;
+	int		 rc;
+
+	*problems = 0;
+	if ((rc = user_version(st->db, version)) != SQLITE_OK)
+		return db_fail(st, "user_version", rc);
+	if (*version != VP_SCHEMA_VERSION) {
+		(*problems)++;
+		fn(arg, "schema version differs from this build's");
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		line = (const char *)sqlite3_column_text(s, 0);
+		if (line != NULL && strcmp(line, "ok") == 0)
+			continue;
+		(*problems)++;
+		fn(arg, line != NULL ? line : "(null)");
+	}
+	if (rc != SQLITE_DONE) {
+		e = db_fail(st, "integrity_check", rc);
+		stmt_done(s);
+		return e;
+	}
+	stmt_done(s);
+	return APP_OK;
+}
+
+/*
+ * Online backup into the new file dest: one backup step over the whole
+ * database, so the copy is one consistent snapshot, retried while the
+ * source is busy (up to busy_ms); then an integrity check of the copy.
+ * On any failure dest is removed.
+ */
+enum app_err
+store_backup(struct store *st, const char *dest, char *err, size_t errsz)
+{
+	sqlite3		*dst = NULL;
+	sqlite3_backup	*bk = NULL;
+	struct timespec	 pause = { 0, 10 * BUSY_STEP_NS };
+	char		 buf[256];
+	enum app_err	 e = APP_EDB;
+	int		 fd, rc, waited_ms = 0;
+
+	fd = open(dest, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1) {
+		snprintf(err, errsz, "cannot create %s: %s", dest,
+		    strerror(errno));
+		return errno == EEXIST ? APP_EINVAL : APP_EDB;
+	}
+	close(fd);
+	rc = sqlite3_open_v2(dest, &dst, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		open_err(dst, dest, "cannot open", rc, err, errsz);
+		goto fail;
+	}
+	if ((bk = sqlite3_backup_init(dst, "main", st->db, "main")) == NULL) {
+		open_err(dst, dest, "backup", sqlite3_errcode(dst), err, errsz);
+		goto fail;
+	}
+	for (;;) {
+		rc = sqlite3_backup_step(bk, -1);
+		if (rc == SQLITE_DONE)
+			break;
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
+			snprintf(err, errsz, "backup of %s failed: %s "
+			    "(extended code %d)", dest, sqlite3_errstr(rc), rc);
+			goto fail;
+		}
+		if (waited_ms >= st->busy_ms) {
+			snprintf(err, errsz, "backup: the database stayed busy "
+			    "for %d ms", waited_ms);
+			e = APP_EBUSY;
+			goto fail;
+		}
+		(void)nanosleep(&pause, NULL);
+		waited_ms += 10;
+	}
+	if ((rc = sqlite3_backup_finish(bk)) != SQLITE_OK) {
+		bk = NULL;
+		open_err(dst, dest, "backup", rc, err, errsz);
+		goto fail;
+	}
+	bk = NULL;
+	if ((rc = pragma_text(dst, "PRAGMA integrity_check", buf,
+	    sizeof(buf))) != SQLITE_OK || strcmp(buf, "ok") != 0) {
+		snprintf(err, errsz, "backup %s: the copy fails its integrity "
+		    "check", dest);
+		goto fail;
+	}
+	if ((rc = sqlite3_close(dst)) != SQLITE_OK) {
+		dst = NULL;
+		snprintf(err, errsz, "backup %s: close: %s", dest,
+		    sqlite3_errstr(rc));
+		goto fail;
+	}
+	return APP_OK;
+fail:
+	if (bk != NULL)
+		(void)sqlite3_backup_finish(bk);
+	if (dst != NULL)
+		sqlite3_close(dst);
+	unlink(dest);
+	return e;
 }

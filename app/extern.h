@@ -19,6 +19,8 @@
 #define VOICEPACT_EXTERN_H
 
 #include <stddef.h>
+#include <sys/types.h>
+
 #include <stdint.h>
 #include <signal.h>
 #include <time.h>
@@ -73,7 +75,8 @@ enum kv_type {
 	KV_STRING = 0,	/* form value or JSON string */
 	KV_INT,		/* JSON integer; val holds its decimal text */
 	KV_NULL,	/* JSON null */
-	KV_OTHER	/* JSON float, bool, object or array; val is "" */
+	KV_OTHER	/* JSON float, bool, object or array; val is "" but
+			   "true" / "false" for a bool */
 };
 
 struct kv {
@@ -160,6 +163,14 @@ int		 valid_session_id(const char *);
 int		 valid_e164(const char *);
 int		 valid_url(const char *);
 int		 valid_text(const char *, size_t max);	/* printable, bounded */
+/* 1 if UTF-8 text holds a C0, DEL or C1 control character. */
+int		 has_control(const char *, size_t len);
+/* "YYYY-MM-DD HH:MM:SS", a real date and time, not after max (unix s). */
+int		 valid_at_time(const char *, int64_t max);
+/* A decimal amount: digits, optionally '.' and 1..6 digits; or "-". */
+int		 valid_amount(const char *);
+/* An ISO 4217-shaped currency code: three uppercase letters. */
+int		 valid_currency(const char *);
 /* Parses digits-only s into [min,max]; returns 0 and sets errstr if not. */
 long long	 strtonum_digits(const char *s, long long min, long long max,
 		    const char **errstr);
@@ -258,6 +269,22 @@ void		 store_close(struct store *);
 enum app_err	 store_deliver(struct store *, struct delivery *d,
 		    const struct event *ev, int64_t now,
 		    struct deliver_result *res);
+/* One item of a batch for store_write_batch(). */
+struct store_item {
+	struct delivery		*d;	/* borrowed; outcome is set */
+	const struct event	*ev;	/* NULL: log a rejected delivery */
+	int64_t			 now;
+	struct deliver_result	 res;	/* out */
+	enum app_err		 err;	/* out: APP_OK once committed */
+};
+/*
+ * The durable write path: writes n items in one transaction with one
+ * COMMIT (group commit); see db.c. Returns APP_OK if the transaction
+ * committed (each item's own result is in items[i].err), else the error
+ * that failed every item.
+ */
+enum app_err	 store_write_batch(struct store *, struct store_item *,
+		    size_t n);
 /* Appends a rejected delivery to the event log (its own transaction). */
 enum app_err	 store_log_rejection(struct store *, const struct delivery *d);
 /* Reads the row for id into out. APP_ENOTFOUND if there is none. */
@@ -279,6 +306,25 @@ enum app_err	 store_key_list(struct store *, void (*fn)(void *arg,
 /* Revokes by numeric id or by name; APP_ENOTFOUND if none matched. */
 enum app_err	 store_key_revoke(struct store *, const char *id_or_name,
 		    int64_t now);
+
+/* writer.c: group commit through one writer process */
+struct config;
+struct worker;
+/* Master, before any fork: the writer's listening socket. 0 or -1. */
+int		 writer_setup(void);
+/* Forks the writer process; returns its pid or -1. */
+pid_t		 writer_spawn(const struct config *);
+/* In each forked worker, first: drops the master's listening socket. */
+void		 writer_child_init(int busy_timeout_ms);
+/*
+ * The durable write of one delivery from a worker (ev NULL: log a
+ * rejected delivery; res may then be NULL): through the writer process
+ * when writer_setup() ran, else directly. Returns APP_OK only once the
+ * transaction holding it committed; APP_EBUSY / APP_EDB otherwise.
+ */
+enum app_err	 worker_store(struct worker *, struct delivery *,
+		    const struct event *, int64_t now,
+		    struct deliver_result *res);
 
 /* crypto.c (the only user of OpenSSL) */
 /*
@@ -350,6 +396,7 @@ struct req {
 	enum app_err	 body_err;	/* APP_OK, APP_ETOOBIG or APP_EINTR */
 	int64_t		 received_us;
 	int64_t		 start_ns;	/* monotonic, for latency */
+	int		 admin;		/* nginx's admin listener (VP_ADMIN=1) */
 };
 
 /* A response; body is owned (malloc'd) and freed by fcgi.c. */
@@ -446,5 +493,109 @@ void		 rfc3339(int64_t t, char out[21]);
  * nothing if NOTIFY_SOCKET is unset; failures are ignored. errno is kept.
  */
 void		 notify_send(const char *msg);
+
+/* ---------------------------------------------------------------------
+ * Operations: metrics, health, and the queries of voicepactctl.
+ */
+
+/* metrics.c: counters shared by the master and every child it forks. */
+/* Master, before any fork: maps the shared counters. 0, or -1 (errno). */
+int		 metrics_init(void);
+/* Counts a finished request (route, outcome, status, latency). */
+void		 metrics_request(const struct req *, const struct resp *);
+/* Counts a database failure: busy != 0 for a lock timeout. */
+void		 metrics_db_failure(int busy);
+/* Counts a committed event-log entry ("stored", "duplicate", "rejected"). */
+void		 metrics_event(const char *outcome);
+void		 metrics_worker_restart(void);	/* master */
+void		 metrics_reload(void);		/* master */
+/* Master, every turn of its loop: the pool's state and a heartbeat. */
+void		 metrics_pool(int configured, int alive, int crash_loop);
+/* 1 if the pool is healthy, else 0 with *why (static text). */
+int		 metrics_pool_ok(const char **why, int *configured,
+		    int *alive);
+/*
+ * The Prometheus text exposition of every counter, plus recordings by
+ * status from st (may be NULL). Returns a malloc'd string (length in
+ * *len) the caller frees, or NULL.
+ */
+char		*metrics_render(struct store *st, size_t *len);
+
+/* h_admin.c: served only when r->admin (else the router answers 404). */
+/* 200 or 503 (database not writable, workers missing), 405. */
+void		 h_healthz(struct worker *, const struct req *, struct resp *);
+/* 200 (text/plain; version=0.0.4), 405, 503. */
+void		 h_metrics(struct worker *, const struct req *, struct resp *);
+
+/* db.c, for health, metrics and voicepactctl. */
+/*
+ * APP_OK if the write lock can be taken now (waits at most 250 ms or
+ * busy_ms, whichever is less; nothing is written); APP_EBUSY or APP_EDB.
+ */
+enum app_err	 store_health(struct store *);
+/* Calls fn once per processing_status with its row count. */
+enum app_err	 store_recording_counts(struct store *, void (*fn)(void *arg,
+		    const char *status, int64_t n), void *arg);
+
+struct rec_filter {
+	const char	*status;	/* NULL: any */
+	int64_t		 since;		/* created_at >= since; 0: no bound */
+	int64_t		 until;		/* created_at < until; 0: no bound */
+	int		 limit;		/* > 0 */
+};
+/* Calls fn per matching recording, newest first (rec borrowed). */
+enum app_err	 store_recording_list(struct store *,
+		    const struct rec_filter *, void (*fn)(void *arg,
+		    const struct recording *rec), void *arg);
+
+/* One webhook_events row; every pointer is borrowed for one callback. */
+struct event_row {
+	int64_t		 id;
+	int64_t		 received_us;
+	const char	*request_id;	/* NULL if absent, as all below */
+	const char	*remote_addr;
+	const char	*content_type;
+	const char	*body;		/* not NUL-terminated */
+	size_t		 body_len;
+	const char	*body_sha256;
+	const char	*session_id;
+	const char	*auth;
+	const char	*outcome;
+	int		 http_status;
+	const char	*reason;
+};
+
+struct ev_filter {
+	const char	*session_id;	/* NULL: any */
+	const char	*outcome;	/* NULL: any */
+	int64_t		 since_us;	/* received_at >= since_us; 0: none */
+	int64_t		 until_us;	/* received_at < until_us; 0: none */
+	int		 limit;		/* > 0 */
+};
+/* Calls fn per matching event, newest first. */
+enum app_err	 store_event_list(struct store *, const struct ev_filter *,
+		    void (*fn)(void *arg, const struct event_row *), void *arg);
+/* Calls fn with event id; APP_ENOTFOUND if there is none. */
+enum app_err	 store_event_get(struct store *, int64_t id,
+		    void (*fn)(void *arg, const struct event_row *), void *arg);
+/*
+ * Deletes events received before before_us, in transactions of at most
+ * a few thousand rows; *deleted counts them. Recordings are kept.
+ */
+enum app_err	 store_prune_events(struct store *, int64_t before_us,
+		    int64_t *deleted);
+/*
+ * PRAGMA integrity_check (full) and the schema version. fn gets each
+ * problem line (none if the database is sound). *problems counts them.
+ */
+enum app_err	 store_check(struct store *, int *version, int *problems,
+		    void (*fn)(void *arg, const char *line), void *arg);
+/*
+ * Copies the live database into the new file dest (created 0600, must
+ * not exist) with SQLite's online backup API, then checks the copy.
+ * APP_OK, or APP_EINVAL/APP_EBUSY/APP_EDB with err set.
+ */
+enum app_err	 store_backup(struct store *, const char *dest, char *err,
+		    size_t errsz);
 
 #endif /* VOICEPACT_EXTERN_H */

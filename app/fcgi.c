@@ -11,14 +11,27 @@
  * always read to EOF, even for early rejections, so a kept connection is
  * never poisoned; a short or interrupted read (libfcgi's handlers lack
  * SA_RESTART) is APP_EINTR and never reaches a handler as a valid body;
- * duplicate security headers are found by scanning envp; accept() fails
- * on EINTR so a stop request ends an idle worker at once.
+ * duplicate security headers are found by scanning envp. SIGTERM and
+ * SIGINT are blocked except while the worker waits for a connection, so
+ * a stop ends an idle worker at once and a busy one after its request.
+ *
+ * A peer that connects and then stalls must not hold a worker for ever
+ * (libfcgi reads without a timeout): the worker waits for a connection
+ * with epoll (EPOLLEXCLUSIVE: one idle worker wakes per connection) on a
+ * non-blocking listening socket, then arms a one-shot SIGALRM of
+ * READ_TIMEOUT seconds around libfcgi's reads of the params and the
+ * body. The alarm interrupts a stalled read (no SA_RESTART), libfcgi
+ * drops the connection or reports a short body (503), and the worker
+ * goes back to waiting.
  */
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +43,7 @@
 #include "extern.h"
 
 #define DRAIN_MAX	(16 * 1024 * 1024)	/* give up draining after this */
+#define READ_TIMEOUT	3			/* seconds for params + body */
 
 static int	 read_body(FCGX_Request *, struct req *, char *, size_t);
 static int	 count_param(char **, const char *);
@@ -149,8 +163,15 @@ read_body(FCGX_Request *fr, struct req *r, char *buf, size_t size)
 	r->body_len = 0;
 	r->body_err = APP_OK;
 
+	/*
+	 * No CONTENT_LENGTH at all (an HTTP/1.0 POST without one): an empty
+	 * body, drained. An empty CONTENT_LENGTH (nginx streaming a chunked
+	 * body unbuffered): read to EOF under our own limit.
+	 */
 	cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
-	if (cl != NULL && *cl != '\0') {
+	if (cl == NULL)
+		want = 0;
+	else if (*cl != '\0') {
 		want = strtonum_digits(cl, 0, 0x7fffffffLL, &errstr);
 		if (errstr != NULL) {
 			r->body_err = APP_EINVAL;
@@ -187,8 +208,47 @@ read_body(FCGX_Request *fr, struct req *r, char *buf, size_t size)
 		r->body_err = APP_EINTR;
 		return 0;
 	}
+	if (cl == NULL) {
+		r->body_len = 0;	/* undeclared bytes are not a body */
+		buf[0] = '\0';
+		return 0;
+	}
 	if (want >= 0 && (size_t)want != total && r->body_err == APP_OK)
 		r->body_err = APP_EINTR;
+	return 0;
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Arms (seconds > 0) or disarms (0) the one-shot read timeout. */
+static void
+read_timer(int seconds)
+{
+	struct itimerval	 it;
+
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = seconds;
+	(void)setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * Waits until a connection may be pending on listen_fd, or a signal
+ * arrives: the stop signals, blocked everywhere else, are let in here
+ * only (waitmask). Returns 0 to try accepting, -1 on a fatal error.
+ */
+static int
+wait_conn(int ep, const sigset_t *waitmask)
+{
+	struct epoll_event	 ev;
+
+	if (epoll_pwait(ep, &ev, 1, -1, waitmask) == -1 && errno != EINTR) {
+		log_warn("%s: epoll_wait", __func__);
+		return -1;
+	}
 	return 0;
 }
 
@@ -228,14 +288,54 @@ write_resp(FCGX_Request *fr, const struct req *r, const struct resp *rs)
 int
 fcgi_serve(int listen_fd, struct worker *w, volatile sig_atomic_t *stop)
 {
-	FCGX_Request	 fr;
-	struct req	 r;
-	struct resp	 rs;
-	char		*buf;
-	int		 rc, ret = 0;
+	FCGX_Request		 fr;
+	struct req		 r;
+	struct resp		 rs;
+	struct sigaction	 sa;
+	struct epoll_event	 ev;
+	sigset_t		 stopsigs, waitmask;
+	char			*buf;
+	int			 rc, ret = 0, ep = -1, fl;
 
 	if ((buf = malloc(VP_MAX_BODY + 1)) == NULL) {
 		log_warn("%s: malloc", __func__);
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: reads return EINTR */
+	if (sigaction(SIGALRM, &sa, NULL) == -1 ||
+	    (fl = fcntl(listen_fd, F_GETFL)) == -1 ||
+	    fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
+	    (ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		log_warn("%s: setting up the accept loop", __func__);
+		free(buf);
+		return -1;
+	}
+	/*
+	 * SIGTERM/SIGINT stay blocked while a request is read and served,
+	 * so that a stop (reload, restart) never cuts a request that libfcgi
+	 * has accepted: the worker stops between requests. Stalled reads end
+	 * by the alarm instead.
+	 */
+	sigemptyset(&stopsigs);
+	sigaddset(&stopsigs, SIGTERM);
+	sigaddset(&stopsigs, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &stopsigs, &waitmask) == -1) {
+		log_warn("%s: sigprocmask", __func__);
+		close(ep);
+		free(buf);
+		return -1;
+	}
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev) == -1) {
+		log_warn("%s: epoll_ctl", __func__);
+		close(ep);
+		free(buf);
 		return -1;
 	}
 	if (FCGX_Init() != 0 ||
@@ -246,13 +346,27 @@ fcgi_serve(int listen_fd, struct worker *w, volatile sig_atomic_t *stop)
 	}
 
 	while (!*stop) {
+		if (wait_conn(ep, &waitmask) == -1) {
+			ret = -1;
+			break;
+		}
+		if (*stop)
+			break;
+		/*
+		 * Another worker may have taken the connection (EAGAIN), or
+		 * the peer stalled until the alarm (EINTR): wait again.
+		 */
+		read_timer(READ_TIMEOUT);
 		rc = FCGX_Accept_r(&fr);
 		if (rc < 0) {
+			read_timer(0);
 			if (*stop)
 				break;
-			if (errno == EINTR || rc == -EINTR)
+			if (rc != -EBADF && rc != -EINVAL && rc != -ENOTSOCK &&
+			    rc != -EMFILE && rc != -ENFILE)
 				continue;
-			log_warnx("%s: accept failed (%d)", __func__, rc);
+			log_warnx("%s: accept failed: %s", __func__,
+			    strerror(-rc));
 			ret = -1;
 			break;
 		}
@@ -277,17 +391,23 @@ fcgi_serve(int listen_fd, struct worker *w, volatile sig_atomic_t *stop)
 		    count_param(fr.envp, "HTTP_X_WEBHOOK_SIGNATURE") > 1;
 		r.dup_authorization =
 		    count_param(fr.envp, "HTTP_AUTHORIZATION") > 1;
+		/* Set only by nginx's admin listener, never by a client. */
+		r.admin = FCGX_GetParam("VP_ADMIN", fr.envp) != NULL &&
+		    strcmp(FCGX_GetParam("VP_ADMIN", fr.envp), "1") == 0;
 
 		read_body(&fr, &r, buf, VP_MAX_BODY + 1);
+		read_timer(0);
 
 		route_dispatch(w, &r, &rs);
 		write_resp(&fr, &r, &rs);
 		log_request(&r, &rs);
+		metrics_request(&r, &rs);
 		free(rs.body);
 		FCGX_Finish_r(&fr);
 	}
 
 	FCGX_Free(&fr, 0);
+	close(ep);
 	free(buf);
 	return ret;
 }

@@ -74,6 +74,10 @@ decode(const char *s, size_t len, char **out, size_t *outlen)
 		free(d);
 		return DEC_EUTF8;
 	}
+	if (has_control(d, n)) {	/* C1 controls (C0 caught above) */
+		free(d);
+		return DEC_ECONTROL;
+	}
 	*out = d;
 	*outlen = n;
 	return DEC_OK;

@@ -224,7 +224,7 @@ h_webhook(struct worker *w, const struct req *r, const char *token,
 
 	/* The durable write: nothing is acknowledged before it returns. */
 	d.http_status = 200;
-	e = store_deliver(w->st, &d, &ev, r->received_us / 1000000, &res);
+	e = worker_store(w, &d, &ev, r->received_us / 1000000, &res);
 	if (e != APP_OK) {
 		resp_webhook_error(rs, e, NULL);
 		kvlist_clear(&kv);
@@ -259,8 +259,7 @@ fail:
 	d.outcome = "rejected";
 	d.http_status = rs->status;
 	d.reason = rs->reason;
-	if (e != APP_EMETHOD &&
-	    store_log_rejection(w->st, &d) != APP_OK)
+	if (worker_store(w, &d, NULL, 0, NULL) != APP_OK)
 		log_warnx("%s: could not log the rejected delivery",
 		    __func__);
 	kvlist_clear(&kv);

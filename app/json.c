@@ -430,6 +430,11 @@ add_member(struct kvlist *out, const char *key, struct json_object *v)
 		t = KV_NULL;
 		val = strdup("");
 		break;
+	case json_type_boolean:
+		t = KV_OTHER;
+		val = strdup(json_object_get_boolean(v) ? "true" : "false");
+		vlen = val != NULL ? strlen(val) : 0;
+		break;
 	default:
 		t = KV_OTHER;
 		val = strdup("");
@@ -534,6 +539,18 @@ json_parse_object(const char *body, size_t len, struct kvlist *out,
 	}
 	{
 		json_object_object_foreach(root, key, val) {
+			char	 echo[JSON_ECHO_MAX + 4];
+
+			if (has_control(key, strlen(key)) ||
+			    (json_object_is_type(val, json_type_string) &&
+			    has_control(json_object_get_string(val),
+			    (size_t)json_object_get_string_len(val)))) {
+				echo_key(key, strlen(key), echo, sizeof(echo));
+				snprintf(err, errsz, "control character in "
+				    "the member %s", echo);
+				e = APP_EINVAL;
+				goto fail;
+			}
 			if ((e = add_member(out, key, val)) != APP_OK)
 				goto fail;
 		}

@@ -33,6 +33,7 @@ static size_t	 esc_byte(unsigned char, char *);
 static int	 is_phone_like(const char *);
 static void	 kv_put(char *, size_t, size_t *, const char *,
 		    const char *);
+static void	 mask_digit_runs(char *);
 
 /*
  * Sets the program name shown on every line (borrowed: it must outlive
@@ -298,6 +299,26 @@ log_mask_number(const char *in, char *out, size_t outsz)
 }
 
 /*
+ * Masks, in place, every run of 7 or more digits in s except its last 3
+ * digits: a phone number echoed into a reason (a form key, say) never
+ * reaches the log in full.
+ */
+static void
+mask_digit_runs(char *s)
+{
+	size_t	 i, j;
+
+	for (i = 0; s[i] != '\0'; i = j) {
+		for (j = i; s[j] >= '0' && s[j] <= '9'; j++)
+			;
+		if (j - i >= 7)
+			memset(s + i, '*', j - i - 3);
+		if (j == i)
+			j++;
+	}
+}
+
+/*
  * Appends " key=value" to buf (size bufsz, fill *off). value NULL is "-";
  * the value is escaped and quoted if it is empty or holds a space or '='.
  */
@@ -332,12 +353,14 @@ kv_put(char *buf, size_t bufsz, size_t *off, const char *key,
  *   latency_ms=1.234 session=ATVId_.. remote=127.0.0.1 reason="..."
  * Absent values are "-". Latency is mono_ns() - r->start_ns. Only these
  * fields are printed: never the body, path (it may hold the token),
- * query string, signature or Authorization header.
+ * query string, signature or Authorization header; digit runs that could
+ * be phone numbers are masked in the reason.
  */
 void
 log_request(const struct req *r, const struct resp *rs)
 {
 	char		 line[LOG_LINE_MAX - 64], num[32], lat[32];
+	char		 reason[sizeof(rs->reason_buf)];
 	size_t		 off = 0;
 	int64_t		 ns;
 
@@ -365,7 +388,11 @@ log_request(const struct req *r, const struct resp *rs)
 	    rs != NULL && rs->session_id[0] != '\0' ? rs->session_id : NULL);
 	kv_put(line, sizeof(line), &off, "remote",
 	    r != NULL ? r->remote_addr : NULL);
+	if (rs != NULL && rs->reason != NULL) {
+		vp_strlcpy(reason, rs->reason, sizeof(reason));
+		mask_digit_runs(reason);
+	}
 	kv_put(line, sizeof(line), &off, "reason",
-	    rs != NULL ? rs->reason : NULL);
+	    rs != NULL && rs->reason != NULL ? reason : NULL);
 	log_info("%s", line);
 }

@@ -79,11 +79,17 @@ static struct pool {
 	int		 nold;
 	int64_t		 restarts[LOOP_RESTARTS + 1];	/* ring */
 	size_t		 nrestarts;
+	int64_t		 crash_loop_at;	/* last crash-loop detection, 0: none */
 	int		 reloading;
 	int		 stopping;
 	int64_t		 stop_deadline;
 	int64_t		 watchdog_ns;	/* 0: no watchdog */
 	int64_t		 watchdog_next;
+	pid_t		 writer_pid;	/* 0: not running */
+	int64_t		 writer_started;
+	int64_t		 writer_restart_at;	/* when writer_pid == 0 */
+	int		 writer_backoff_ms;
+	int		 writer_termed;	/* SIGTERM sent while stopping */
 } pool;
 
 static volatile sig_atomic_t	 worker_stop;
@@ -106,12 +112,14 @@ static void	 describe_status(int, char *, size_t);
 static void	 reap(int64_t);
 static void	 schedule_restart(struct slot *, int64_t, int64_t);
 static void	 start_due(int64_t);
+static void	 spawn_writer(int64_t);
 static void	 roll(int64_t);
 static void	 reload(int64_t);
 static void	 begin_stop(int64_t);
 static void	 kill_stragglers(void);
 static int	 alive(void);
 static void	 master_loop(void);
+static void	 publish(int64_t);
 
 static void
 usage(void)
@@ -361,6 +369,7 @@ worker_main(pid_t master)
 #endif
 	if (getppid() != master)
 		worker_stop = 1;
+	writer_child_init(pool.cf.busy_timeout_ms);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (worker_stop)
@@ -455,6 +464,7 @@ schedule_restart(struct slot *s, int64_t started, int64_t now)
 		oldest = pool.nrestarts % cap;	/* 11th most recent */
 		if (now - pool.restarts[oldest] < LOOP_WINDOW_NS) {
 			delay = BACKOFF_MAX_MS;
+			pool.crash_loop_at = now;
 			log_warnx("crash loop: more than %d worker restarts "
 			    "in %lld s; next restart in %d ms", LOOP_RESTARTS,
 			    LOOP_WINDOW_NS / SEC, delay);
@@ -474,6 +484,25 @@ reap(int64_t now)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		describe_status(status, how, sizeof(how));
+		if (pid == pool.writer_pid) {
+			pool.writer_pid = 0;
+			if (pool.stopping) {
+				log_debug("writer %ld %s", (long)pid, how);
+				continue;
+			}
+			pool.writer_backoff_ms = now - pool.writer_started >=
+			    HEALTHY_NS || pool.writer_backoff_ms == 0 ?
+			    BACKOFF_MIN_MS : pool.writer_backoff_ms * 2;
+			if (pool.writer_backoff_ms > BACKOFF_MAX_MS)
+				pool.writer_backoff_ms = BACKOFF_MAX_MS;
+			pool.writer_restart_at = now +
+			    (int64_t)pool.writer_backoff_ms * MS;
+			log_warnx("writer %ld %s after %lld ms; restarting in "
+			    "%d ms", (long)pid, how,
+			    (long long)((now - pool.writer_started) / MS),
+			    pool.writer_backoff_ms);
+			continue;
+		}
 		for (i = 0; i < pool.nslots; i++)
 			if (pool.slots[i].pid == pid)
 				break;
@@ -486,6 +515,7 @@ reap(int64_t now)
 				continue;
 			}
 			schedule_restart(s, s->started, now);
+			metrics_worker_restart();
 			log_warnx("worker %ld %s after %lld ms; restarting "
 			    "in %d ms", (long)pid, how,
 			    (long long)((now - s->started) / MS),
@@ -515,9 +545,27 @@ start_due(int64_t now)
 	if (sigpending(&pending) == 0 && (sigismember(&pending, SIGTERM) ||
 	    sigismember(&pending, SIGINT)))
 		return;
+	if (pool.writer_pid == 0 && pool.writer_restart_at <= now)
+		spawn_writer(now);
 	for (i = 0; i < pool.nslots; i++)
 		if (pool.slots[i].pid == 0 && pool.slots[i].restart_at <= now)
 			spawn(i, now);
+}
+
+/* Forks the writer (group commit); on failure, retries after backoff. */
+static void
+spawn_writer(int64_t now)
+{
+	pid_t	 pid;
+
+	if ((pid = writer_spawn(&pool.cf)) == -1) {
+		pool.writer_pid = 0;
+		pool.writer_restart_at = now + BACKOFF_MAX_MS * MS;
+		return;
+	}
+	pool.writer_pid = pid;
+	pool.writer_started = now;
+	log_debug("%s: writer %ld started", __func__, (long)pid);
 }
 
 /*
@@ -597,6 +645,7 @@ reload(int64_t now)
 	conf_clear(&pool.cf);
 	pool.cf = ncf;
 	pool.gen++;
+	metrics_reload();
 
 	n = resolve_workers(&pool.cf);
 	for (i = n; i < pool.nslots; i++) {
@@ -667,6 +716,28 @@ kill_stragglers(void)
 	for (i = 0; i < pool.nold; i++)
 		waitpid(pool.old[i].pid, NULL, 0);
 	pool.nold = 0;
+	if (pool.writer_pid != 0) {
+		kill(pool.writer_pid, SIGKILL);
+		waitpid(pool.writer_pid, NULL, 0);
+		pool.writer_pid = 0;
+	}
+}
+
+/*
+ * Publishes the pool's state for /healthz and /metrics (shared memory,
+ * see metrics.c): workers configured and running, and whether a crash
+ * loop was seen within the last LOOP_WINDOW_NS.
+ */
+static void
+publish(int64_t now)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < pool.nslots; i++)
+		if (pool.slots[i].pid != 0)
+			n++;
+	metrics_pool(pool.nslots, n, pool.crash_loop_at != 0 &&
+	    now - pool.crash_loop_at < LOOP_WINDOW_NS);
 }
 
 /*
@@ -692,8 +763,13 @@ master_loop(void)
 		now = mono_ns();
 		reap(now);
 		if (pool.stopping) {
-			if (alive() == 0)
+			/* Workers first; the writer answers them to the end. */
+			if (alive() == 0 && pool.writer_pid == 0)
 				break;
+			if (alive() == 0 && !pool.writer_termed) {
+				kill(pool.writer_pid, SIGTERM);
+				pool.writer_termed = 1;
+			}
 			if (now >= pool.stop_deadline) {
 				kill_stragglers();
 				break;
@@ -702,6 +778,7 @@ master_loop(void)
 			start_due(now);
 			roll(now);
 		}
+		publish(now);
 		for (i = 0; i < pool.nold; i++)
 			if (!pool.old[i].killed && now >= pool.old[i].deadline) {
 				log_warnx("old worker %ld did not stop in "
@@ -810,6 +887,9 @@ main(int argc, char *argv[])
 			unlink(pool.created_socket);
 		fatalx("database check failed: %s", err);
 	}
+	/* Before any fork: every child shares the counters. */
+	if (metrics_init() == -1)
+		log_warn("metrics_init: counters will not be shared");
 
 	/* The master takes its signals with sigtimedwait() only. */
 	memset(&sa, 0, sizeof(sa));
@@ -835,6 +915,9 @@ main(int argc, char *argv[])
 		pool.watchdog_next = mono_ns() + pool.watchdog_ns;
 	}
 
+	if (writer_setup() == -1)
+		fatalx("cannot set up the writer process");
+	spawn_writer(mono_ns());
 	pool.nslots = resolve_workers(&pool.cf);
 	for (i = 0; i < pool.nslots; i++)
 		spawn(i, mono_ns());

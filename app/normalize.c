@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "extern.h"
 
@@ -211,7 +212,8 @@ get_session_id(const struct kvlist *kv, const char **out, char *err,
 	}
 	if (!valid_session_id(*out)) {
 		snprintf(err, errsz, "sessionId must be 1 to %d characters "
-		    "of A-Z a-z 0-9 . _ : -", VP_SESSION_MAX);
+		    "of A-Z a-z 0-9 . _ : -, starting with a letter or digit",
+		    VP_SESSION_MAX);
 		return -1;
 	}
 	return 0;
@@ -258,7 +260,9 @@ normalize_at(const struct kvlist *kv, const struct kv *active,
 {
 	const char	*dial;
 
-	if ((active->type != KV_STRING && active->type != KV_INT) ||
+	/* A string, a JSON integer, or a JSON boolean (val "true"). */
+	if ((active->type != KV_STRING && active->type != KV_INT &&
+	    active->type != KV_OTHER) ||
 	    strlen(active->val) != active->vallen)
 		goto bad_active;
 	if (strcmp(active->val, "1") == 0 ||
@@ -297,8 +301,29 @@ normalize_at(const struct kvlist *kv, const struct kv *active,
 	    errsz) == -1)
 		return APP_EINVAL;
 	if (ev->call_start_time != NULL &&
-	    strcmp(ev->call_start_time, "None") == 0)
+	    (strcmp(ev->call_start_time, "None") == 0 ||
+	    ev->call_start_time[0] == '\0'))
 		ev->call_start_time = NULL;
+	/* A day of slack: the time carries no zone. */
+	if (ev->call_start_time != NULL &&
+	    !valid_at_time(ev->call_start_time,
+	    (int64_t)time(NULL) + 86400)) {
+		snprintf(err, errsz, "callStartTime must be a past time as "
+		    "YYYY-MM-DD HH:MM:SS, or None");
+		return APP_EINVAL;
+	}
+	if (ev->amount != NULL && ev->amount[0] != '\0' &&
+	    !valid_amount(ev->amount)) {
+		snprintf(err, errsz, "amount must be a decimal number such "
+		    "as 7.4800");
+		return APP_EINVAL;
+	}
+	if (ev->currency_code != NULL && ev->currency_code[0] != '\0' &&
+	    !valid_currency(ev->currency_code)) {
+		snprintf(err, errsz, "currencyCode must be three capital "
+		    "letters such as KES");
+		return APP_EINVAL;
+	}
 	ev->status = ev->is_active ? ST_IN_PROGRESS :
 	    at_status(ev->hangup_cause, ev->call_session_state);
 	return APP_OK;

@@ -13,6 +13,8 @@
 enum route {
 	ROUTE_WEBHOOK,		/* POST /api/v1/voice/webhook[/{token}] */
 	ROUTE_RECORDING,	/* GET /api/v1/voice/recordings/{id} */
+	ROUTE_HEALTHZ,		/* GET /healthz (admin listener only) */
+	ROUTE_METRICS,		/* GET /metrics (admin listener only) */
 	ROUTE__MAX
 };
 
@@ -23,6 +25,8 @@ static const struct {
 } routes[ROUTE__MAX] = {
 	[ROUTE_WEBHOOK] =	{ "/api/v1/voice/webhook", 1, "webhook" },
 	[ROUTE_RECORDING] =	{ "/api/v1/voice/recordings", 2, "recording" },
+	[ROUTE_HEALTHZ] =	{ "/healthz", 0, "healthz" },
+	[ROUTE_METRICS] =	{ "/metrics", 0, "metrics" },
 };
 
 /*
@@ -62,6 +66,9 @@ route_dispatch(struct worker *w, const struct req *r, struct resp *rs)
 	for (i = 0; i < ROUTE__MAX; i++)
 		if (r->path != NULL && route_match(i, r->path, &arg))
 			break;
+	/* The admin routes exist only on nginx's admin listener. */
+	if ((i == ROUTE_HEALTHZ || i == ROUTE_METRICS) && !r->admin)
+		i = ROUTE__MAX;
 	rs->route = i < ROUTE__MAX ? routes[i].name : "none";
 
 	switch (i) {
@@ -70,6 +77,12 @@ route_dispatch(struct worker *w, const struct req *r, struct resp *rs)
 		break;
 	case ROUTE_RECORDING:
 		h_recording(w, r, arg, rs);
+		break;
+	case ROUTE_HEALTHZ:
+		h_healthz(w, r, rs);
+		break;
+	case ROUTE_METRICS:
+		h_metrics(w, r, rs);
 		break;
 	case ROUTE__MAX:
 		resp_detail(rs, APP_ENOTFOUND, "Not Found");

@@ -2,8 +2,10 @@
  * validate.c: single-field rules, each a pure function of its input.
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "extern.h"
 
@@ -65,6 +67,10 @@ valid_session_id(const char *s)
 	size_t	 i;
 
 	if (s == NULL)
+		return 0;
+	/* The first character is alphanumeric: no ".", "..", "-x". */
+	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') ||
+	    (s[0] >= '0' && s[0] <= '9')))
 		return 0;
 	for (i = 0; s[i] != '\0'; i++) {
 		if (i >= VP_SESSION_MAX)
@@ -193,25 +199,34 @@ valid_url(const char *s)
 int
 valid_text(const char *s, size_t max)
 {
-	const unsigned char	*p;
-	size_t			 len, i;
+	size_t	 len;
 
 	if (s == NULL)
 		return 0;
 	len = strnlen(s, max + 1);
 	if (len > max)
 		return 0;
-	if (!valid_utf8(s, len))
-		return 0;
-	p = (const unsigned char *)s;
+	return valid_utf8(s, len) && !has_control(s, len);
+}
+
+/*
+ * Returns 1 if the UTF-8 text s[0..len) holds a control character: C0
+ * (U+0000..U+001F), DEL or C1 (U+0080..U+009F, encoded C2 80..C2 9F).
+ */
+int
+has_control(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i;
+
 	for (i = 0; i < len; i++) {
 		if (p[i] < 0x20 || p[i] == 0x7f)
-			return 0;
-		/* U+0080..U+009F are encoded C2 80..C2 9F */
-		if (p[i] == 0xc2 && i + 1 < len && p[i + 1] <= 0x9f)
-			return 0;
+			return 1;
+		if (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 &&
+		    p[i + 1] <= 0x9f)
+			return 1;
 	}
-	return 1;
+	return 0;
 }
 
 /*
@@ -254,4 +269,75 @@ strtonum_digits(const char *s, long long min, long long max,
 		return 0;
 	}
 	return v;
+}
+
+/*
+ * Returns 1 if s is AT's callStartTime shape "YYYY-MM-DD HH:MM:SS" (no
+ * zone), a real calendar date and time, and not later than max (unix
+ * seconds, read as UTC: callers pass now plus a day of slack for zones).
+ */
+int
+valid_at_time(const char *s, int64_t max)
+{
+	static const char	 shape[] = "dddd-dd-dd dd:dd:dd";
+	static const int	 mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31,
+	    30, 31, 30, 31 };
+	struct tm		 tm;
+	int			 y, mo, d, h, mi, sec, leap;
+	size_t			 i;
+
+	if (s == NULL || strlen(s) != sizeof(shape) - 1)
+		return 0;
+	for (i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') :
+		    s[i] != shape[i])
+			return 0;
+	y = atoi(s);
+	mo = atoi(s + 5);
+	d = atoi(s + 8);
+	h = atoi(s + 11);
+	mi = atoi(s + 14);
+	sec = atoi(s + 17);
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 2000 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	return (int64_t)timegm(&tm) <= max;
+}
+
+/* Returns 1 if s is a decimal amount: 1..12 digits, optionally '.' and 1..6 digits. */
+int
+valid_amount(const char *s)
+{
+	size_t	 i = 0, n;
+
+	if (s == NULL)
+		return 0;
+	for (n = 0; s[i] >= '0' && s[i] <= '9'; i++)
+		n++;
+	if (n < 1 || n > 12)
+		return 0;
+	if (s[i] == '\0')
+		return 1;
+	if (s[i++] != '.')
+		return 0;
+	for (n = 0; s[i] >= '0' && s[i] <= '9'; i++)
+		n++;
+	return n >= 1 && n <= 6 && s[i] == '\0';
+}
+
+/* Returns 1 if s is three uppercase ASCII letters. */
+int
+valid_currency(const char *s)
+{
+	return s != NULL && strlen(s) == 3 &&
+	    s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' &&
+	    s[2] >= 'A' && s[2] <= 'Z';
 }

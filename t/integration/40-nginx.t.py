@@ -237,8 +237,19 @@ c.request("GET", "/healthz")
 resp = c.getresponse()
 data = resp.read()
 c.close()
+is_(resp.status, 200, "admin port: /healthz answers 200")
+c = vp.http.client.HTTPConnection("127.0.0.1", v.admin_port,
+                                  timeout=vp.IO_TIMEOUT)
+c.request("GET", "/")
+resp = c.getresponse()
+data = resp.read()
+c.close()
 is_((resp.status, resp.getheader("Content-Type")), (404, "application/json"),
-    "admin port: JSON 404 (/healthz is planned)")
+    "admin port: JSON 404 for any other path")
+for p in ("/healthz", "/metrics"):
+    r = v.request("GET", p)
+    is_((r.status, r.content_type()), (404, "application/json"),
+        "public server: %s is a JSON 404" % p)
 
 # --- the access log -------------------------------------------------
 # Non-canonical spellings of the token path still reach the worker; none

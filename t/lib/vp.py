@@ -673,6 +673,54 @@ class Instance:
             s.close()
         return parse_response(b"".join(chunks))
 
+    # -- operations -------------------------------------------------
+
+    def admin(self, path, method="GET"):
+        """A plain-HTTP request on nginx's admin listener (127.0.0.1)."""
+        c = http.client.HTTPConnection("127.0.0.1", self.admin_port,
+                                       timeout=IO_TIMEOUT)
+        try:
+            c.request(method, path, headers={"Connection": "close"})
+            r = c.getresponse()
+            return Response(r.status, r.reason, r.msg, r.read())
+        finally:
+            c.close()
+
+    def metrics(self):
+        """GET /metrics parsed: {"name{labels}": float}."""
+        r = self.admin("/metrics")
+        out = {}
+        for line in r.text().splitlines():
+            if line and not line.startswith("#"):
+                k, _, val = line.rpartition(" ")
+                out[k] = float(val)
+        return out
+
+    def children(self):
+        """Pids of the live children of the voicepactd master."""
+        master = self.daemon.pid
+        kids = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    st = f.read()
+            except OSError:
+                continue
+            fields = st[st.rfind(")") + 2:].split()
+            if int(fields[1]) == master and fields[0] != "Z":
+                kids.append(int(d))
+        return kids
+
+    def worker_pids(self):
+        """Children of the master that logged a request: the workers."""
+        log = self.read(self.daemon_log)
+        seen = set(int(p) for p in
+                   re.findall(r"^voicepactd\[(\d+)\]: request_id=", log,
+                              re.M))
+        return [p for p in self.children() if p in seen]
+
     # -- database ---------------------------------------------------
 
     def query(self, sql, args=()):

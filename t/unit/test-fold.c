@@ -132,6 +132,43 @@ test_permutations(void)
 	is_int(n, 24, "all 24 orderings tried");
 }
 
+/*
+ * 01, 06 and 16 on one session (16 is a final without URL, numbers or
+ * start time): every ordering must give the same row, field by field,
+ * and keep the partial URL and the live request's numbers.
+ */
+static void
+test_permutations_minimal_final(void)
+{
+	static const int	 ids[3] = { F01, F06, F16 };
+	static const int	 perms[6][3] = { { 0, 1, 2 }, { 0, 2, 1 },
+	    { 1, 0, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
+	struct recording	 first, r;
+	struct event		 ev;
+	int			 p, k;
+
+	memset(&first, 0, sizeof(first));
+	for (p = 0; p < 6; p++) {
+		memset(&r, 0, sizeof(r));
+		for (k = 0; k < 3; k++) {
+			ev = fx[ids[perms[p][k]]].ev;
+			ev.session_id = "ATVId_perm3";
+			fold_event(&r, &ev, 1000);
+		}
+		ok(row_is(&r, ST_COMPLETED, 42, PART_URL) &&
+		    strcmp(r.caller_number, "+254700000001") == 0 &&
+		    strcmp(r.call_start_time, "2024-05-14 09:12:03") == 0,
+		    "01/06/16 order %d%d%d -> completed, 42, partial URL, "
+		    "numbers kept", perms[p][0], perms[p][1], perms[p][2]);
+		if (p == 0)
+			first = r;
+		else if (!ok(same_row(&r, &first),
+		    "order %d%d%d: same row as order 012", perms[p][0],
+		    perms[p][1], perms[p][2]))
+			show(&r);
+	}
+}
+
 static void
 test_sequence(void)
 {
@@ -347,6 +384,7 @@ main(void)
 	if (!ok(load(), "all fixtures parse and normalise"))
 		return done_testing();
 	test_permutations();
+	test_permutations_minimal_final();
 	test_sequence();
 	test_redelivery();
 	test_single();

@@ -84,8 +84,12 @@ test_accept(void)
 	is_int(parse("{\"a\":\"x\\\"y\\\\z\\/\"}", &kv), APP_OK,
 	    "escaped quote, backslash, slash");
 	is_str(kvlist_get(&kv, "a")->val, "x\"y\\z/", "escapes decoded");
-	is_int(parse("{\"a\":\"\\u0001\"}", &kv), APP_OK,
-	    "escaped control char parses (validated per field)");
+	is_int(parse("{\"a\":\"\\u0001\"}", &kv), APP_EINVAL,
+	    "escaped control char in a value: 400 (HARDENING 25)");
+	is_int(parse("{\"a\\u0085\":\"x\"}", &kv), APP_EINVAL,
+	    "escaped C1 control char in a key: 400");
+	is_int(parse("{\"a\":true}", &kv), APP_OK, "boolean member");
+	is_str(kvlist_get(&kv, "a")->val, "true", "boolean kept as true");
 	is_int(parse("{\"k\":\"{\\\":\\\"}\",\"x\":\"[,:]\"}", &kv), APP_OK,
 	    "structural characters inside strings do not count");
 	is_int(parse("{\"a\":1e3,\"b\":-0.5E-2,\"c\":0,\"d\":-0}", &kv),

@@ -248,5 +248,16 @@ main(void)
 	    "empty values and values with '=' are quoted");
 	free(got);
 
+	/* A phone number echoed into a reason is masked; short runs stay. */
+	rs.reason = "duplicate key \"+254712345678\" in form body, line 42";
+	capture_start();
+	log_request(&r, &rs);
+	got = capture_end();
+	ok(strstr(got, "\\x22+*********678\\x22") != NULL &&
+	    strstr(got, "254712345678") == NULL &&
+	    strstr(got, "line 42") != NULL,
+	    "reason: digit runs of 7+ masked to the last 3, short ones kept");
+	free(got);
+
 	return done_testing();
 }

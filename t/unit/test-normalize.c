@@ -62,6 +62,8 @@ norm_fixture(const char *name)
 }
 
 /* Expects body (form) to be refused with a message equal to want. */
+#define RULE_TAIL	", starting with a letter or digit"
+
 static void
 refuse_form(const char *body, const char *want, const char *name)
 {
@@ -295,12 +297,13 @@ test_seed_rules(void)
 	refuse_form("sessionId=&status=completed", "sessionId is required",
 	    "sessionId empty");
 	refuse_form("sessionId=a+b&status=completed", "sessionId must be 1 "
-	    "to 128 characters of A-Z a-z 0-9 . _ : -", "sessionId space");
+	    "to 128 characters of A-Z a-z 0-9 . _ : -" RULE_TAIL,
+	    "sessionId space");
 	memset(b, 0, sizeof(b));
 	strcpy(b, "status=completed&sessionId=");
 	memset(b + strlen(b), 'x', 129);
 	refuse_form(b, "sessionId must be 1 to 128 characters of A-Z a-z 0-9 "
-	    ". _ : -", "sessionId over the length limit (36)");
+	    ". _ : -" RULE_TAIL, "sessionId over the length limit (36)");
 
 	refuse_form("sessionId=s1&status=completed&phoneNumber=+15551234567",
 	    "phoneNumber must be E.164: + then 7 to 15 digits",
@@ -395,9 +398,13 @@ test_json_types(void)
 	refuse_json("{\"sessionId\":\"s1\",\"status\":\"completed\","
 	    "\"recordingUrl\":[\"https://a/\"]}",
 	    "recordingUrl must be a string", "recordingUrl as array");
-	refuse_json("{\"sessionId\":\"s1\",\"status\":\"completed\","
-	    "\"phoneNumber\":\"+2547\\n12345678\"}", "phoneNumber must be "
-	    "E.164", "escaped newline in phoneNumber");
+	kvlist_clear(&kv);
+	is_int(json_parse_object("{\"sessionId\":\"s1\",\"status\":"
+	    "\"completed\",\"phoneNumber\":\"+2547\\n12345678\"}", 71, &kv,
+	    err, sizeof(err)), APP_EINVAL,
+	    "escaped newline in phoneNumber: refused by the JSON layer");
+	is_str(err, "control character in the member phoneNumber",
+	    "the error names the member");
 	is_int(norm_json("{\"sessionId\":\"s1\",\"status\":\"busy\","
 	    "\"whatever\":{\"deep\":[1,2,{}]}}"), APP_OK,
 	    "JSON unknown nested field ignored");
@@ -406,8 +413,16 @@ test_json_types(void)
 	is_int(norm_json("{\"isActive\":1,\"sessionId\":\"s1\","
 	    "\"durationInSeconds\":5}"), APP_OK, "JSON isActive integer 1");
 	ok(ev.is_active == 1 && ev.duration == 5, "integer isActive/duration");
-	refuse_json("{\"isActive\":true,\"sessionId\":\"s1\"}",
-	    "isActive must be 1 or 0", "JSON isActive boolean");
+	is_int(norm_json("{\"isActive\":false,\"sessionId\":\"s1\","
+	    "\"hangupCause\":\"NORMAL_CLEARING\"}"), APP_OK,
+	    "JSON isActive boolean false (AT-CALLBACKS: tolerate it)");
+	ok(ev.is_active == 0 && ev.status == ST_COMPLETED,
+	    "boolean false: a final notification");
+	is_int(norm_json("{\"isActive\":true,\"sessionId\":\"s1\"}"), APP_OK,
+	    "JSON isActive boolean true");
+	ok(ev.is_active == 1, "boolean true: live");
+	refuse_json("{\"isActive\":{},\"sessionId\":\"s1\"}",
+	    "isActive must be 1 or 0", "JSON isActive object");
 	refuse_json("{\"isActive\":null,\"sessionId\":\"s1\"}",
 	    "isActive must be 1 or 0", "JSON isActive null");
 	refuse_json("{\"isActive\":\"0\",\"sessionId\":\"s1\","
@@ -443,7 +458,7 @@ test_at_rules(void)
 	    "isActive=' 1'");
 	refuse_form("isActive=0", "sessionId is required", "AT no sessionId");
 	refuse_form("isActive=0&sessionId=a/b", "sessionId must be 1 to 128 "
-	    "characters of A-Z a-z 0-9 . _ : -", "AT bad sessionId");
+	    "characters of A-Z a-z 0-9 . _ : -" RULE_TAIL, "AT bad sessionId");
 
 	is_int(norm_form("isActive=0&sessionId=s&durationInSeconds="), APP_OK,
 	    "empty durationInSeconds");
@@ -486,9 +501,10 @@ test_at_rules(void)
 	memset(b + strlen(b), 'X', 65);
 	refuse_form(b, "hangupCause must be printable UTF-8 text of at most "
 	    "64 bytes", "hangupCause too long");
-	refuse_form("isActive=0&sessionId=s&direction=In%C2%85bound",
-	    "direction must be printable UTF-8 text of at most 64 bytes",
-	    "C1 control in direction");
+	kvlist_clear(&kv);
+	is_int(form_parse("isActive=0&sessionId=s&direction=In%C2%85bound",
+	    46, &kv, err, sizeof(err)), APP_EINVAL,
+	    "C1 control in direction: refused by the form layer");
 	is_int(norm_form("isActive=0&sessionId=s&direction=&hangupCause=&"
 	    "callSessionState=Completed"), APP_OK, "empty texts = absent");
 	ok(ev.direction == NULL && ev.hangup_cause == NULL &&
@@ -496,9 +512,31 @@ test_at_rules(void)
 	is_int(norm_form("isActive=0&sessionId=s&callStartTime=None"), APP_OK,
 	    "callStartTime None");
 	ok(ev.call_start_time == NULL, "None -> NULL");
-	is_int(norm_form("isActive=0&sessionId=s&callStartTime=none"), APP_OK,
-	    "callStartTime none (lowercase) is text");
-	is_str(ev.call_start_time, "none", "only the literal None is NULL");
+	refuse_form("isActive=0&sessionId=s&callStartTime=none",
+	    "callStartTime must be a past time as YYYY-MM-DD HH:MM:SS, or None",
+	    "callStartTime none (lowercase): only the literal None");
+	refuse_form("isActive=0&sessionId=s&callStartTime=yesterday",
+	    "callStartTime must be a past time as YYYY-MM-DD HH:MM:SS, or None",
+	    "callStartTime not a time");
+	refuse_form("isActive=0&sessionId=s&callStartTime=2099-01-01+00%3A00%3A00",
+	    "callStartTime must be a past time as YYYY-MM-DD HH:MM:SS, or None",
+	    "callStartTime in the future");
+	refuse_form("isActive=0&sessionId=s&callStartTime=2024-02-30+00%3A00%3A00",
+	    "callStartTime must be a past time as YYYY-MM-DD HH:MM:SS, or None",
+	    "callStartTime not a calendar date");
+	is_int(norm_form("isActive=0&sessionId=s&callStartTime=2024-02-29+23%3A59%3A59"),
+	    APP_OK, "callStartTime on a leap day");
+	refuse_form("isActive=0&sessionId=s&amount=lots",
+	    "amount must be a decimal number such as 7.4800", "amount not a number");
+	refuse_form("isActive=0&sessionId=s&amount=-1",
+	    "amount must be a decimal number such as 7.4800", "negative amount");
+	is_int(norm_form("isActive=0&sessionId=s&amount=0"), APP_OK, "amount 0");
+	refuse_form("isActive=0&sessionId=s&currencyCode=%3Cscript%3E",
+	    "currencyCode must be three capital letters such as KES",
+	    "currencyCode not a code");
+	refuse_form("isActive=0&sessionId=..&status=completed",
+	    "sessionId must be 1 to 128 characters of A-Z a-z 0-9 . _ : -, "
+	    "starting with a letter or digit", "sessionId ..");
 	is_int(norm_form("isActive=0&sessionId=s&dtmfDigits=12%23%2A"), APP_OK,
 	    "dtmfDigits with # and *");
 	is_str(ev.dtmf_digits, "12#*", "dtmfDigits kept");
