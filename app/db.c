@@ -52,9 +52,6 @@ enum stmt {
 	STMT_BEGIN,
 	STMT_COMMIT,
 	STMT_ROLLBACK,
-	STMT_SAVEPOINT,
-	STMT_SP_ROLLBACK,
-	STMT_SP_RELEASE,
 	STMT_REC_GET,
 	STMT_REC_PUT,
 	STMT_EV_DUP,
@@ -103,12 +100,6 @@ static const char *const stmts[STMT__MAX] = {
 	"COMMIT",
 	/* STMT_ROLLBACK */
 	"ROLLBACK",
-	/* STMT_SAVEPOINT: one per item of a batch */
-	"SAVEPOINT item",
-	/* STMT_SP_ROLLBACK */
-	"ROLLBACK TO item",
-	/* STMT_SP_RELEASE */
-	"RELEASE item",
 	/* STMT_REC_GET */
 	"SELECT " REC_COLUMNS " FROM recordings WHERE recording_id = ?1",
 	/* STMT_REC_PUT: created_at is kept from the first insert. */
@@ -560,25 +551,68 @@ deliver_tx(struct store *st, struct delivery *d, const struct event *ev,
 }
 
 /*
+ * Writes items[0..n) in one open transaction and commits it. Returns
+ * APP_OK once COMMIT returned. If an item fails on its own (not the
+ * connection: e.g. a constraint), returns APP_EINVAL with *bad set to its
+ * index and its error in items[*bad].err; nothing is committed. Any other
+ * error fails the whole transaction. Rolls back on every failure.
+ */
+static enum app_err
+batch_tx(struct store *st, struct store_item *items, size_t n,
+    char (*hex)[65], size_t *bad)
+{
+	struct store_item	*it;
+	enum app_err		 e;
+	size_t			 i;
+
+	if ((e = tx_begin(st)) != APP_OK)
+		return e;
+	for (i = 0; i < n; i++) {
+		it = &items[i];
+		if (it->ev != NULL && (it->ev->session_id == NULL ||
+		    it->ev->session_id[0] == '\0'))
+			e = APP_ESYSTEM;
+		else
+			e = it->ev != NULL ? deliver_tx(st, it->d, it->ev,
+			    hex[i], it->now, &it->res) :
+			    event_put(st, it->d, NULL, hex[i]);
+		if (e == APP_EBUSY || e == APP_EDB || e == APP_ENOMEM) {
+			/* The connection itself failed: nothing commits. */
+			tx_rollback(st);
+			return e;
+		}
+		if (e != APP_OK) {
+			tx_rollback(st);
+			it->err = e;
+			*bad = i;
+			return APP_EINVAL;
+		}
+	}
+	if ((e = tx_commit(st)) != APP_OK) {
+		tx_rollback(st);
+		return e;
+	}
+	return APP_OK;
+}
+
+/*
  * The durable write path, the only one: writes n items in ONE
  * transaction, so that they share one COMMIT and one fsync (group
- * commit). Each item runs inside its own savepoint: an item that fails
- * on its own (e.g. a constraint) is rolled back alone and gets its error
- * in items[i].err, while the others still commit. A failure of BEGIN,
- * of a savepoint or of COMMIT fails every item, rolls everything back
- * and is returned. items[i].err is APP_OK only once COMMIT returned;
- * d->outcome is set ("stored" or "duplicate") for the items that were
- * written, and means nothing after a failure. Bodies are hashed before
- * the write lock is taken.
+ * commit). items[i].err is APP_OK only once the COMMIT holding item i
+ * returned; d->outcome is then set ("stored" or "duplicate"), and means
+ * nothing after a failure. An item that fails on its own (which the
+ * validation before should make impossible) costs the batch one
+ * rollback: the items are then written one transaction each, so only
+ * that item fails. A failure of the connection (busy, I/O, disk full)
+ * fails every item and is returned. Bodies are hashed before the write
+ * lock is taken.
  */
 enum app_err
 store_write_batch(struct store *st, struct store_item *items, size_t n)
 {
 	char		(*hex)[65] = NULL, one[1][65];
-	const char	*outcome;
 	enum app_err	 e = APP_OK;
-	size_t		 i;
-	int		 rc;
+	size_t		 i, bad = 0;
 
 	if (n == 0)
 		return APP_OK;
@@ -592,52 +626,34 @@ store_write_batch(struct store *st, struct store_item *items, size_t n)
 		items[i].err = APP_OK;
 		body_hex(items[i].d, hex[i]);
 	}
-	if ((e = tx_begin(st)) != APP_OK)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		struct store_item	*it = &items[i];
-
-		if (it->ev != NULL && (it->ev->session_id == NULL ||
-		    it->ev->session_id[0] == '\0')) {
-			it->err = APP_ESYSTEM;
-			continue;
+	e = batch_tx(st, items, n, hex, &bad);
+	if (e == APP_EINVAL && n > 1) {
+		log_warnx("db: item %zu of a batch of %zu failed: %s; writing "
+		    "them one by one", bad, n, app_strerror(items[bad].err));
+		for (i = 0; i < n; i++) {
+			memset(&items[i].res, 0, sizeof(items[i].res));
+			items[i].err = APP_OK;
+			e = batch_tx(st, &items[i], 1, &hex[i], &bad);
+			if (e != APP_OK && e != APP_EINVAL)
+				goto fail;	/* the connection failed */
+			if (e == APP_OK)
+				metrics_event(items[i].d->outcome);
 		}
-		if ((rc = tx_step(st, STMT_SAVEPOINT)) != SQLITE_OK) {
-			e = db_fail(st, "SAVEPOINT", rc);
-			goto fail;
-		}
-		outcome = it->d->outcome;
-		it->err = it->ev != NULL ?
-		    deliver_tx(st, it->d, it->ev, hex[i], it->now, &it->res) :
-		    event_put(st, it->d, NULL, hex[i]);
-		if (it->err == APP_EBUSY || it->err == APP_EDB) {
-			/* The connection itself failed: nothing commits. */
-			e = it->err;
-			goto fail;
-		}
-		if (it->err != APP_OK) {
-			it->d->outcome = outcome;
-			memset(&it->res, 0, sizeof(it->res));
-			if ((rc = tx_step(st, STMT_SP_ROLLBACK)) != SQLITE_OK) {
-				e = db_fail(st, "ROLLBACK TO", rc);
-				goto fail;
-			}
-		}
-		if ((rc = tx_step(st, STMT_SP_RELEASE)) != SQLITE_OK) {
-			e = db_fail(st, "RELEASE", rc);
-			goto fail;
-		}
+		e = APP_OK;
+		goto done;
 	}
-	if ((e = tx_commit(st)) != APP_OK)
+	if (e == APP_EINVAL)
+		e = APP_OK;	/* the one item has its error */
+	else if (e != APP_OK)
 		goto fail;
-	for (i = 0; i < n; i++)
-		if (items[i].err == APP_OK)
+	else
+		for (i = 0; i < n; i++)
 			metrics_event(items[i].d->outcome);
+done:
 	if (hex != one)
 		free(hex);
-	return APP_OK;
+	return e;
 fail:
-	tx_rollback(st);
 	for (i = 0; i < n; i++) {
 		items[i].err = e;
 		memset(&items[i].res, 0, sizeof(items[i].res));

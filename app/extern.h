@@ -508,6 +508,8 @@ void		 metrics_db_failure(int busy);
 /* Counts a committed event-log entry ("stored", "duplicate", "rejected"). */
 void		 metrics_event(const char *outcome);
 void		 metrics_worker_restart(void);	/* master */
+/* Counts one group commit of the writer: items written in ns. */
+void		 metrics_commit(size_t items, int64_t ns);
 void		 metrics_reload(void);		/* master */
 /* Master, every turn of its loop: the pool's state and a heartbeat. */
 void		 metrics_pool(int configured, int alive, int crash_loop);

@@ -65,6 +65,9 @@ struct metrics_shm {
 	uint64_t	 events[M_EVENTS];
 	uint64_t	 worker_restarts;
 	uint64_t	 reloads;
+	uint64_t	 commits;		/* write transactions */
+	uint64_t	 commit_items;		/* deliveries in them */
+	uint64_t	 commit_ns;		/* time spent writing them */
 	/* Gauges written by the master only. */
 	int64_t		 workers_configured;	/* 0: no pool (not published) */
 	int64_t		 workers_alive;
@@ -178,6 +181,18 @@ metrics_event(const char *outcome)
 			add(&m->events[i], 1);
 			return;
 		}
+}
+
+/*
+ * Counts one write transaction of the writer process: items deliveries
+ * written together in ns nanoseconds (BEGIN to COMMIT).
+ */
+void
+metrics_commit(size_t items, int64_t ns)
+{
+	add(&m->commits, 1);
+	add(&m->commit_items, items);
+	add(&m->commit_ns, ns > 0 ? (uint64_t)ns : 0);
 }
 
 /* Counts a worker restarted after an unexpected exit (master). */
@@ -383,6 +398,21 @@ metrics_render(struct store *st, size_t *len)
 		bprintf(&b, "voicepact_events_total{outcome=\"%s\"} %llu\n",
 		    m_events[i], (unsigned long long)get(&m->events[i]));
 
+	bprintf(&b, "# HELP voicepact_commits_total Write transactions "
+	    "(group commits) of the writer process.\n"
+	    "# TYPE voicepact_commits_total counter\n"
+	    "voicepact_commits_total %llu\n"
+	    "# HELP voicepact_commit_items_total Deliveries written by those "
+	    "transactions (items / commits = mean batch size).\n"
+	    "# TYPE voicepact_commit_items_total counter\n"
+	    "voicepact_commit_items_total %llu\n"
+	    "# HELP voicepact_commit_seconds_total Time spent in those "
+	    "transactions, fsync included.\n"
+	    "# TYPE voicepact_commit_seconds_total counter\n"
+	    "voicepact_commit_seconds_total %.6f\n",
+	    (unsigned long long)get(&m->commits),
+	    (unsigned long long)get(&m->commit_items),
+	    (double)get(&m->commit_ns) / 1e9);
 	bprintf(&b, "# HELP voicepact_worker_restarts_total Workers "
 	    "restarted after an unexpected exit.\n"
 	    "# TYPE voicepact_worker_restarts_total counter\n"

@@ -558,7 +558,10 @@ writer_loop(struct store *st)
 			start = (start + 1) % npoll;
 
 		if (n > 0) {
+			int64_t	 t0 = mono_ns();
+
 			(void)store_write_batch(st, items, n);
+			metrics_commit(n, mono_ns() - t0);
 			for (i = 0; i < n; i++)
 				if (conns[pend[i].conn].fd != -1)
 					reply(conns[pend[i].conn].fd, &pend[i],

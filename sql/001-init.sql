@@ -50,8 +50,10 @@ CREATE TABLE webhook_events (
 	reason			TEXT
 );
 
-CREATE INDEX webhook_events_session_id ON webhook_events (session_id);
-CREATE INDEX webhook_events_body_sha256 ON webhook_events (body_sha256);
+-- One index serves both the per-session lookups and the re-delivery check
+-- (session_id, body_sha256): every index is one more page written per
+-- delivery, and the write path is bounded by those writes.
+CREATE INDEX webhook_events_session ON webhook_events (session_id, body_sha256);
 CREATE INDEX webhook_events_received_at ON webhook_events (received_at);
 
 -- Bearer keys for GET /api/v1/voice/recordings/{id}: only the SHA-256

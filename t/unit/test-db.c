@@ -136,6 +136,81 @@ make_event(struct event *ev, enum call_status status, const char *url,
 	}
 }
 
+/*
+ * store_write_batch: several deliveries in one transaction; two for one
+ * session fold in order; an item that fails on its own (a status the
+ * store cannot write) fails alone and the others are still committed.
+ */
+static void
+test_batch(void)
+{
+	static const char *const sids[4] = { "ATVId_batch0", "ATVId_batch1",
+	    "ATVId_batch2", "ATVId_batch0" };
+	static const char *const bodies[4] = { "b=0", "b=1", "b=2", "b=3" };
+	const char		*db = tpath("main.db");
+	struct store		*st = NULL;
+	struct delivery		 d[4];
+	struct event		 ev[4];
+	struct store_item	 it[4];
+	struct recording	 rec;
+	char			 err[512];
+	size_t			 i;
+
+	if (store_open(db, BUSY_MS, &st, err, sizeof(err)) != APP_OK) {
+		ok(0, "open for batch: %s", err);
+		return;
+	}
+	for (i = 0; i < 4; i++) {
+		make_delivery(&d[i], bodies[i], sids[i]);
+		make_event(&ev[i], i == 3 ? ST_COMPLETED : ST_IN_PROGRESS,
+		    i == 3 ? "https://rec.example/b0.mp3" : NULL, i == 3 ? 9 : -1);
+		ev[i].session_id = sids[i];
+		memset(&it[i], 0, sizeof(it[i]));
+		it[i].d = &d[i];
+		it[i].ev = &ev[i];
+		it[i].now = 2000 + (int64_t)i;
+	}
+	is_int(store_write_batch(st, it, 4), APP_OK, "batch of 4: committed");
+	ok(it[0].err == APP_OK && it[1].err == APP_OK && it[2].err == APP_OK &&
+	    it[3].err == APP_OK, "batch of 4: every item ok");
+	ok(store_get_recording(st, "ATVId_batch0", &rec) == APP_OK &&
+	    rec.status == ST_COMPLETED && rec.duration == 9 &&
+	    rec.created_at == 2000 && rec.processed_at == 2003,
+	    "two items of one session fold in order within the batch");
+	is_int(query_int(db, "SELECT count(*) FROM webhook_events WHERE "
+	    "session_id LIKE 'ATVId_batch%'"), 4, "batch: 4 events logged");
+	ok(store_idle(st), "batch: statements reset, no transaction");
+
+	/* An item that cannot be written fails alone. */
+	for (i = 0; i < 3; i++) {
+		static const char *const sids2[3] = { "ATVId_batch5",
+		    "ATVId_batch6", "ATVId_batch7" };
+		static const char *const bodies2[3] = { "c=0", "c=1", "c=2" };
+
+		make_delivery(&d[i], bodies2[i], sids2[i]);
+		make_event(&ev[i], ST_BUSY, NULL, 0);
+		ev[i].session_id = sids2[i];
+		memset(&it[i], 0, sizeof(it[i]));
+		it[i].d = &d[i];
+		it[i].ev = &ev[i];
+		it[i].now = 3000;
+	}
+	ev[1].status = ST_NONE;		/* rec_put refuses it */
+	is_int(store_write_batch(st, it, 3), APP_OK,
+	    "batch with a bad item: the others commit");
+	ok(it[0].err == APP_OK && it[1].err != APP_OK && it[2].err == APP_OK,
+	    "only the bad item has an error");
+	ok(store_get_recording(st, "ATVId_batch5", &rec) == APP_OK &&
+	    store_get_recording(st, "ATVId_batch7", &rec) == APP_OK &&
+	    store_get_recording(st, "ATVId_batch6", &rec) == APP_ENOTFOUND,
+	    "rows 5 and 7 stored, 6 not");
+	is_int(query_int(db, "SELECT count(*) FROM webhook_events WHERE "
+	    "session_id IN ('ATVId_batch5', 'ATVId_batch6', 'ATVId_batch7')"),
+	    2, "two events logged, none for the bad item");
+	ok(store_idle(st), "after the fallback: no transaction left open");
+	store_close(st);
+}
+
 static void
 test_migrate_and_versions(void)
 {
@@ -161,7 +236,8 @@ test_migrate_and_versions(void)
 	    "migrate: new file has mode 0600");
 	is_int(query_int(tpath("main.db"), "SELECT count(*) FROM "
 	    "sqlite_schema WHERE type = 'index' AND name LIKE "
-	    "'webhook_events_%'"), 3, "migrate: three event indexes");
+	    "'webhook_events_%'"), 2,
+	    "migrate: two event indexes (session and hash, time)");
 	e = store_migrate(tpath("main.db"), err, sizeof(err));
 	is_int(e, APP_OK, "migrate twice: still ok");
 	is_int(query_int(tpath("main.db"), "PRAGMA user_version"), 1,
@@ -691,6 +767,7 @@ main(void)
 	}
 	test_migrate_and_versions();
 	test_deliver();
+	test_batch();
 	test_busy_and_rejection();
 	test_keys();
 	test_key_list();
