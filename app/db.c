@@ -166,6 +166,9 @@ static const char *const stmts[STMT__MAX] = {
 	"PRAGMA integrity_check",
 };
 
+/* The database this process (or its parent before fork) quick-checked. */
+static char	 checked_path[4096];
+
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[STMT__MAX];
@@ -1033,8 +1036,15 @@ store_open(const char *path, int busy_ms, struct store **stp, char *err,
 		    VP_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (db_quick_check(st->db, path, err, errsz) == -1)
-		goto fail;
+	/*
+	 * quick_check reads every page: once per process tree. The master
+	 * checks before it forks; its workers and writer inherit the mark.
+	 */
+	if (strcmp(checked_path, path) != 0) {
+		if (db_quick_check(st->db, path, err, errsz) == -1)
+			goto fail;
+		vp_strlcpy(checked_path, path, sizeof(checked_path));
+	}
 	if (db_wal(st->db, path, err, errsz) == -1)
 		goto fail;
 	if ((rc = pragma_text(st->db, "PRAGMA synchronous = FULL", buf,

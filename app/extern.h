@@ -253,8 +253,10 @@ struct deliver_result {
 /*
  * Opens the database at path for serving. Refuses (APP_EDB, err says
  * why) a file whose schema version is not VP_SCHEMA_VERSION, a failed
- * quick_check, or a read-only / missing database. Sets WAL,
- * synchronous=FULL and a bounded lock wait of busy_ms.
+ * quick_check, or a read-only / missing database. The quick_check runs
+ * once per path in a process tree (children forked after a successful
+ * open skip it). Sets WAL, synchronous=FULL and a bounded lock wait of
+ * busy_ms.
  */
 enum app_err	 store_open(const char *path, int busy_ms, struct store **,
 		    char *err, size_t errsz);

@@ -152,7 +152,6 @@ form_parse(const char *body, size_t len, struct kvlist *out, char *err,
 		eq = memchr(seg, '=', seglen);
 		klen = eq != NULL ? (size_t)(eq - seg) : seglen;
 		vlen = eq != NULL ? seglen - klen - 1 : 0;
-		echo_key(seg, klen, echo, sizeof(echo));
 		if (klen == 0) {
 			snprintf(err, errsz, "empty key in form body");
 			e = APP_EINVAL;
@@ -163,6 +162,7 @@ form_parse(const char *body, size_t len, struct kvlist *out, char *err,
 				e = APP_ENOMEM;
 				goto fail;
 			}
+			echo_key(seg, klen, echo, sizeof(echo));
 			snprintf(err, errsz, "%s in form key \"%s\"",
 			    decode_strerror(r), echo);
 			e = APP_EINVAL;

@@ -612,6 +612,8 @@ writer_spawn(const struct config *cf)
 	/* Do not outlive a master killed with SIGKILL. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		log_warn("writer: prctl");
+	/* ps and /proc/PID/comm tell the writer from the workers. */
+	(void)prctl(PR_SET_NAME, "vpd-writer", 0, 0, 0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 

@@ -465,13 +465,15 @@ def main():
                     help="the steady rate of the latency phase")
     ap.add_argument("--workers", type=int, default=0,
                     help="voicepactd and null-fcgi workers (default: "
-                    "one per CPU, at least 2)")
+                    "8 per CPU: with group commit a worker mostly waits "
+                    "for the COMMIT, so one per CPU leaves the writer "
+                    "with batches of one or two)")
     ap.add_argument("--rows", type=int, default=1000000,
                     help="recordings and events stored for the _1m phases")
     a = ap.parse_args()
 
     RUN = "%x" % (int(time.time()) & 0xffffff)
-    workers = a.workers or max(2, os.cpu_count() or 2)
+    workers = a.workers or 8 * (os.cpu_count() or 1)
     secs = a.seconds
     phases = {}
     notes = []

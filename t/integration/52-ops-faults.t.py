@@ -142,6 +142,55 @@ dups = v.query("SELECT count(*) FROM webhook_events WHERE session_id "
 is_(dups, N, "each session was stored once (retries of a committed "
     "delivery are duplicates)")
 
+# --- SIGKILL of the writer under load ---------------------------------
+# The writer owns every database write (group commit). Killed mid-load,
+# the requests it held get 502/503, never a 200 for data not stored; the
+# master restarts it and the retries succeed once.
+
+
+def writer_pid():
+    for p in v.children():
+        try:
+            with open("/proc/%d/comm" % p) as f:
+                if f.read().strip() == "vpd-writer":
+                    return p
+        except OSError:
+            pass
+    return None
+
+
+wpid = writer_pid()
+ok(wpid is not None, "the writer process is there (comm vpd-writer)")
+wkilled = []
+
+
+def kill_writer(k):
+    p = writer_pid()
+    if p:
+        os.kill(p, signal.SIGKILL)
+        wkilled.append(p)
+
+
+res = load("wkill", 300, at=(100,), action=kill_writer)
+acked = [s for s, st in res.items() if st == 200]
+other = sorted(set(st for st in res.values() if st != 200))
+found = stored(acked)
+diag("writer SIGKILL under load: sent %d, 200 %d, other %r, found %d"
+     % (len(res), len(acked), other, len(found)))
+is_(len(wkilled), 1, "the writer was SIGKILLed mid-load")
+ok(set(other) <= {502, 503}, "requests it held got 502 or 503, never 500")
+is_(len(found), len(acked), "every acknowledged webhook is in the database")
+ok(wait_for(lambda: writer_pid() not in (None, wkilled[0]) if wkilled
+            else False, "a new writer"), "the master started a new writer")
+like(v.read(v.daemon_log), r"writer %d killed by signal 9 .*restarting in "
+     r"\d+ ms" % (wkilled[0] if wkilled else 0),
+     "the master logged the writer's death and its restart")
+retry = [s for s, st in res.items() if st != 200]
+rs = [v.webhook(body(s)).status for s in retry]
+is_(rs, [200] * len(retry), "the %d unacknowledged webhooks succeed on retry"
+    % len(retry))
+is_(len(stored(list(res))), 300, "after the retries every session is stored")
+
 # --- SIGHUP under load: no request refused ----------------------------
 
 
