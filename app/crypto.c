@@ -23,19 +23,6 @@
 
 static const char hexdigits[] = "0123456789abcdef";
 
-/* Value of hex digit c (either case), or -1. */
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes exactly 64 hex digits at s into out. Returns 1 if s is exactly
  * that, else 0 (out is then zeroed). s is the sender's own value, so
@@ -51,8 +38,8 @@ sig_decode(const char *s, unsigned char out[32])
 	if (strlen(s) != SIG_HEXLEN)
 		return 0;
 	for (i = 0; i < 32; i++) {
-		hi = hexval((unsigned char)s[2 * i]);
-		lo = hexval((unsigned char)s[2 * i + 1]);
+		hi = hex_digit((unsigned char)s[2 * i]);
+		lo = hex_digit((unsigned char)s[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			memset(out, 0, 32);
 			return 0;

@@ -32,6 +32,7 @@
 #define VP_SHORT_MAX		64	/* causes, states, direction, amount... */
 #define VP_DURATION_MAX		86400
 #define VP_SCHEMA_VERSION	1	/* the schema this build knows; see sql/ */
+#define VP_ECHO_MAX		64	/* bytes of input echoed in an error */
 #define VP_MAX_SECRETS		8	/* signature secrets / path tokens each */
 
 /*
@@ -328,6 +329,31 @@ enum app_err	 worker_store(struct worker *, struct delivery *,
 		    const struct event *, int64_t now,
 		    struct deliver_result *res);
 
+/* pool.c: the master's supervision of the writer and the workers */
+/*
+ * Opens and closes cf's database once, as this process, so that a
+ * missing, unwritable or wrong-schema database is found before a worker
+ * needs it (startup, -t, reload). 0, or -1 with err set.
+ */
+int		 pool_check_database(const struct config *cf, char *err,
+		    size_t errsz);
+/*
+ * Starts serving on listen_fd: forks the writer and one worker per
+ * slot, then sends READY=1. Takes over cf: the pool owns it from now on
+ * (a reload replaces it) and *cf is zeroed. The caller has blocked
+ * SIGTERM, SIGINT, SIGHUP and SIGCHLD, given SIGCHLD a handler and
+ * ignored SIGPIPE. watchdog_ns: the WATCHDOG=1 interval, 0 for none.
+ * Exits if the writer's socket cannot be set up.
+ */
+void		 pool_start(struct config *cf, int listen_fd,
+		    int64_t watchdog_ns);
+/*
+ * The master loop: restarts dead children with backoff, reloads on
+ * SIGHUP, and on SIGTERM/SIGINT stops the workers, then the writer.
+ * Returns once every child is gone, with the configuration freed.
+ */
+void		 pool_run(void);
+
 /* crypto.c (the only user of OpenSSL) */
 /*
  * Checks an X-Webhook-Signature value (hex, either case, optional
@@ -485,6 +511,10 @@ int64_t		 now_us(void);		/* wall clock, microseconds */
 int64_t		 mono_ns(void);		/* monotonic clock */
 /* strlcpy semantics */
 size_t		 vp_strlcpy(char *dst, const char *src, size_t size);
+/* Value of the hex digit c (either case), or -1. */
+int		 hex_digit(int c);
+/* Copies untrusted bytes, made safe and bounded, for an error message. */
+void		 echo_safe(const char *s, size_t len, char *out, size_t outsz);
 /* Formats unix seconds as RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" (21 B). */
 void		 rfc3339(int64_t t, char out[21]);
 

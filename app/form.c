@@ -13,8 +13,6 @@
 
 #include "extern.h"
 
-#define FORM_ECHO_MAX	64	/* bytes of a key echoed in an error */
-
 enum decode_res {
 	DEC_OK = 0,
 	DEC_ENOMEM,
@@ -22,18 +20,6 @@ enum decode_res {
 	DEC_ECONTROL,
 	DEC_EUTF8
 };
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Decodes s[0..len) into a malloc'd NUL-terminated *out (length *outlen).
@@ -54,8 +40,8 @@ decode(const char *s, size_t len, char **out, size_t *outlen)
 		if (s[i] == '+')
 			c = ' ';
 		else if (s[i] == '%') {
-			if (len - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0) {
+			if (len - i < 3 || (hi = hex_digit(s[i + 1])) < 0 ||
+			    (lo = hex_digit(s[i + 2])) < 0) {
 				free(d);
 				return DEC_EPERCENT;
 			}
@@ -81,26 +67,6 @@ decode(const char *s, size_t len, char **out, size_t *outlen)
 	*out = d;
 	*outlen = n;
 	return DEC_OK;
-}
-
-/*
- * Copies at most FORM_ECHO_MAX bytes of s[0..len) into out for an error
- * message: printable ASCII other than '"' and '\\' as is, '?' otherwise,
- * "..." when cut.
- */
-static void
-echo_key(const char *s, size_t len, char *out, size_t outsz)
-{
-	size_t	 i, n = 0;
-
-	if (outsz == 0)
-		return;
-	for (i = 0; i < len && i < FORM_ECHO_MAX && n + 1 < outsz; i++)
-		out[n++] = (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' &&
-		    s[i] != '\\') ? s[i] : '?';
-	out[n] = '\0';
-	if (i < len && n + 4 <= outsz)
-		memcpy(out + n, "...", 4);
 }
 
 static const char *
@@ -131,7 +97,7 @@ form_parse(const char *body, size_t len, struct kvlist *out, char *err,
 {
 	const char		*seg, *eq, *end, *p, *dup;
 	char			*key = NULL, *val = NULL;
-	char			 echo[FORM_ECHO_MAX + 4];
+	char			 echo[VP_ECHO_MAX + 4];
 	size_t			 seglen, klen, vlen, keylen;
 	enum decode_res		 r;
 	enum app_err		 e;
@@ -162,7 +128,7 @@ form_parse(const char *body, size_t len, struct kvlist *out, char *err,
 				e = APP_ENOMEM;
 				goto fail;
 			}
-			echo_key(seg, klen, echo, sizeof(echo));
+			echo_safe(seg, klen, echo, sizeof(echo));
 			snprintf(err, errsz, "%s in form key \"%s\"",
 			    decode_strerror(r), echo);
 			e = APP_EINVAL;
@@ -174,7 +140,7 @@ form_parse(const char *body, size_t len, struct kvlist *out, char *err,
 				e = APP_ENOMEM;
 				goto fail;
 			}
-			echo_key(key, keylen, echo, sizeof(echo));
+			echo_safe(key, keylen, echo, sizeof(echo));
 			snprintf(err, errsz, "%s in value of \"%s\"",
 			    decode_strerror(r), echo);
 			e = APP_EINVAL;
@@ -191,7 +157,7 @@ form_parse(const char *body, size_t len, struct kvlist *out, char *err,
 		goto fail;
 	}
 	if (kvlist_has_dup(out, &dup)) {
-		echo_key(dup, strlen(dup), echo, sizeof(echo));
+		echo_safe(dup, strlen(dup), echo, sizeof(echo));
 		snprintf(err, errsz, "duplicate key \"%s\" in form body", echo);
 		e = APP_EAMBIG;
 		goto fail;

@@ -32,7 +32,6 @@
 
 #define JSON_DEPTH	32
 #define JSON_OUT_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-#define JSON_ECHO_MAX	64
 
 /* One object of the raw text, in document (pre-)order. */
 struct objinfo {
@@ -46,18 +45,6 @@ isws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads the 4 hex digits at s[i..i+4) into *v; -1 if not there. */
 static int
 hex4(const char *s, size_t len, size_t i, unsigned int *v)
@@ -68,7 +55,7 @@ hex4(const char *s, size_t len, size_t i, unsigned int *v)
 	if (len < 4 || i > len - 4)
 		return -1;
 	for (k = 0; k < 4; k++) {
-		if ((h = hexval(s[i + k])) < 0)
+		if ((h = hex_digit(s[i + k])) < 0)
 			return -1;
 		*v = *v << 4 | (unsigned int)h;
 	}
@@ -128,8 +115,6 @@ scan_string(const char *s, size_t len, size_t *i)
  * into objs (pre-order) and refusing what json-c lets through.
  * Returns APP_OK, APP_EINVAL (err set) or APP_ENOMEM.
  */
-static void	 echo_key(const char *, size_t, char *, size_t);
-
 static enum app_err
 scan_raw(const char *s, size_t len, struct objinfo **objsp, size_t *nobjp,
     char *err, size_t errsz)
@@ -138,8 +123,8 @@ scan_raw(const char *s, size_t len, struct objinfo **objsp, size_t *nobjp,
 	long		 stack[JSON_DEPTH + 2];	/* object index, -1: array */
 	size_t		 nobj = 0, maxobj = 0, i, j, depth = 0;
 	const char	*p, *why = NULL;
-	char		 num[32], key[JSON_ECHO_MAX + 4];
-	size_t		 kstart = 0, kend = 0;
+	char		 num[32], key[VP_ECHO_MAX + 4];
+	size_t		 kstart = 0, kend = 0, mstart = 0, mend = 0;
 	long long	 ll;
 	int		 isint, range = 0;
 
@@ -193,7 +178,8 @@ scan_raw(const char *s, size_t len, struct objinfo **objsp, size_t *nobjp,
 				break;
 			}
 			objs[stack[depth - 1]].count++;
-			echo_key(s + kstart, kend - kstart, key, sizeof(key));
+			mstart = kstart;	/* the member being parsed */
+			mend = kend;
 			i++;
 			break;
 		case '\'':
@@ -253,6 +239,7 @@ scan_raw(const char *s, size_t len, struct objinfo **objsp, size_t *nobjp,
 		}
 	}
 	if (why != NULL) {
+		echo_safe(s + mstart, mend - mstart, key, sizeof(key));
 		if (range && key[0] != '\0')
 			snprintf(err, errsz, "%s must be an integer within "
 			    "the 64-bit range", key);
@@ -270,23 +257,6 @@ scan_raw(const char *s, size_t len, struct objinfo **objsp, size_t *nobjp,
 }
 
 /*
- * Copies a key for an error message: printable ASCII other than '"' and
- * '\\' as is, '?' otherwise, at most JSON_ECHO_MAX bytes.
- */
-static void
-echo_key(const char *s, size_t len, char *out, size_t outsz)
-{
-	size_t	 i, n = 0;
-
-	for (i = 0; i < len && i < JSON_ECHO_MAX && n + 1 < outsz; i++)
-		out[n++] = (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' &&
-		    s[i] != '\\') ? s[i] : '?';
-	out[n] = '\0';
-	if (i < len && n + 4 <= outsz)
-		memcpy(out + n, "...", 4);
-}
-
-/*
  * Finds a repeated key among the direct members of the object whose '{'
  * is at s[start], comparing the raw (undecoded) key texts. Writes the
  * message into err; without a name if the keys differ only by escapes.
@@ -296,7 +266,7 @@ name_dup(const char *s, size_t len, size_t start, char *err, size_t errsz)
 {
 	struct kvlist	 keys = { NULL, 0, 0 };
 	const char	*dup;
-	char		*k, *v, echo[JSON_ECHO_MAX + 4];
+	char		*k, *v, echo[VP_ECHO_MAX + 4];
 	size_t		 i = start + 1, ks;
 	int		 depth = 0, expect_key = 1;
 
@@ -331,7 +301,7 @@ name_dup(const char *s, size_t len, size_t start, char *err, size_t errsz)
 		i++;
 	}
 	if (kvlist_has_dup(&keys, &dup)) {
-		echo_key(dup, strlen(dup), echo, sizeof(echo));
+		echo_safe(dup, strlen(dup), echo, sizeof(echo));
 		snprintf(err, errsz, "duplicate key \"%s\" in JSON object",
 		    echo);
 	}
@@ -539,13 +509,13 @@ json_parse_object(const char *body, size_t len, struct kvlist *out,
 	}
 	{
 		json_object_object_foreach(root, key, val) {
-			char	 echo[JSON_ECHO_MAX + 4];
+			char	 echo[VP_ECHO_MAX + 4];
 
 			if (has_control(key, strlen(key)) ||
 			    (json_object_is_type(val, json_type_string) &&
 			    has_control(json_object_get_string(val),
 			    (size_t)json_object_get_string_len(val)))) {
-				echo_key(key, strlen(key), echo, sizeof(echo));
+				echo_safe(key, strlen(key), echo, sizeof(echo));
 				snprintf(err, errsz, "control character in "
 				    "the member %s", echo);
 				e = APP_EINVAL;

@@ -70,3 +70,36 @@ rfc3339(int64_t t, char out[21])
 	if (strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
 		out[0] = '\0';
 }
+
+/* Value of the hex digit c (either case), or -1. */
+int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Copies untrusted s[0..len) into out (always terminated) for a client
+ * error message: at most VP_ECHO_MAX bytes, printable ASCII other than
+ * '"' and '\\' as is, '?' for anything else, "..." when cut.
+ */
+void
+echo_safe(const char *s, size_t len, char *out, size_t outsz)
+{
+	size_t	 i, n = 0;
+
+	if (outsz == 0)
+		return;
+	for (i = 0; i < len && i < VP_ECHO_MAX && n + 1 < outsz; i++)
+		out[n++] = (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' &&
+		    s[i] != '\\') ? s[i] : '?';
+	out[n] = '\0';
+	if (i < len && n + 4 <= outsz)
+		memcpy(out + n, "...", 4);
+}

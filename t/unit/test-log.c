@@ -75,6 +75,7 @@ well_escaped(const char *s)
 int
 main(void)
 {
+	static char	 body[] = "sessionId=ATVId_1&BODYSECRET=1";
 	static const char nasty[] = "a\"b\\c\n\r\t\x01\x7f\xc3\xa9z=\x00q";
 	struct req	 r;
 	struct resp	 rs;
@@ -190,7 +191,7 @@ main(void)
 	r.request_id = "0123abcd";
 	r.signature = "sha256=SIGNATURESECRET";
 	r.authorization = "Bearer vpk_APIKEYSECRET";
-	r.body = (char *)"sessionId=ATVId_1&BODYSECRET=1";
+	r.body = body;
 	r.body_len = strlen(r.body);
 	r.start_ns = mono_ns() - 1234567;
 	rs.status = 200;
