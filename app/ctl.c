@@ -106,8 +106,9 @@ usage(FILE *fp)
 
 	fprintf(fp, "usage: %s [-c FILE | -d DBFILE] [--json] command "
 	    "[args]\n"
-	    "  -c FILE      configuration file (default %s);\n"
-	    "               only its database setting is used\n"
+	    "  -c FILE      configuration file (default %s); it is\n"
+	    "               loaded whole (its secret files must be\n"
+	    "               readable), then its database is used\n"
 	    "  -d DBFILE    the database file itself\n"
 	    "  --json       JSON output\n"
 	    "commands:\n", PROGNAME, VP_CONFFILE);

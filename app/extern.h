@@ -168,7 +168,7 @@ int		 valid_text(const char *, size_t max);	/* printable, bounded */
 int		 has_control(const char *, size_t len);
 /* "YYYY-MM-DD HH:MM:SS", a real date and time, not after max (unix s). */
 int		 valid_at_time(const char *, int64_t max);
-/* A decimal amount: digits, optionally '.' and 1..6 digits; or "-". */
+/* A decimal amount: 1..12 digits, optionally '.' and 1..6 digits. */
 int		 valid_amount(const char *);
 /* An ISO 4217-shaped currency code: three uppercase letters. */
 int		 valid_currency(const char *);
@@ -544,7 +544,9 @@ void		 metrics_worker_restart(void);	/* master */
 void		 metrics_commit(size_t items, int64_t ns);
 void		 metrics_reload(void);		/* master */
 /* Master, every turn of its loop: the pool's state and a heartbeat. */
-void		 metrics_pool(int configured, int alive, int crash_loop);
+void		 metrics_pool(int configured, int alive, int crash_loop,
+		    int writer_alive);
+void		 metrics_writer_restart(void);	/* master */
 /* 1 if the pool is healthy, else 0 with *why (static text). */
 int		 metrics_pool_ok(const char **why, int *configured,
 		    int *alive);

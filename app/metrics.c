@@ -72,6 +72,8 @@ struct metrics_shm {
 	int64_t		 workers_configured;	/* 0: no pool (not published) */
 	int64_t		 workers_alive;
 	int64_t		 crash_loop;		/* 1 while in a crash loop */
+	int64_t		 writer_alive;		/* 1 while the writer runs */
+	uint64_t	 writer_restarts;
 	int64_t		 heartbeat_ns;		/* mono_ns() of the master */
 	int64_t		 start_time;		/* unix seconds */
 };
@@ -195,6 +197,13 @@ metrics_commit(size_t items, int64_t ns)
 	add(&m->commit_ns, ns > 0 ? (uint64_t)ns : 0);
 }
 
+/* Counts a writer restarted after an unexpected exit (master). */
+void
+metrics_writer_restart(void)
+{
+	add(&m->writer_restarts, 1);
+}
+
 /* Counts a worker restarted after an unexpected exit (master). */
 void
 metrics_worker_restart(void)
@@ -215,8 +224,10 @@ metrics_reload(void)
  * loop. Also refreshes the master's heartbeat.
  */
 void
-metrics_pool(int configured, int alive, int crash_loop)
+metrics_pool(int configured, int alive, int crash_loop, int writer_alive)
 {
+	__atomic_store_n(&m->writer_alive, (int64_t)(writer_alive != 0),
+	    __ATOMIC_RELAXED);
 	__atomic_store_n(&m->workers_configured, (int64_t)configured,
 	    __ATOMIC_RELAXED);
 	__atomic_store_n(&m->workers_alive, (int64_t)alive, __ATOMIC_RELAXED);
@@ -248,6 +259,10 @@ metrics_pool_ok(const char **why, int *configured, int *alive)
 	}
 	if (gget(&m->crash_loop)) {
 		*why = "workers are in a crash loop";
+		return 0;
+	}
+	if (!gget(&m->writer_alive)) {
+		*why = "the writer process is not running";
 		return 0;
 	}
 	if (*alive < *configured) {
@@ -413,6 +428,15 @@ metrics_render(struct store *st, size_t *len)
 	    (unsigned long long)get(&m->commits),
 	    (unsigned long long)get(&m->commit_items),
 	    (double)get(&m->commit_ns) / 1e9);
+	bprintf(&b, "# HELP voicepact_writer_restarts_total Writer "
+	    "processes restarted after an unexpected exit.\n"
+	    "# TYPE voicepact_writer_restarts_total counter\n"
+	    "voicepact_writer_restarts_total %llu\n"
+	    "# HELP voicepact_writer_up 1 while the writer process runs.\n"
+	    "# TYPE voicepact_writer_up gauge\n"
+	    "voicepact_writer_up %lld\n",
+	    (unsigned long long)get(&m->writer_restarts),
+	    (long long)gget(&m->writer_alive));
 	bprintf(&b, "# HELP voicepact_worker_restarts_total Workers "
 	    "restarted after an unexpected exit.\n"
 	    "# TYPE voicepact_worker_restarts_total counter\n"

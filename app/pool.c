@@ -296,6 +296,7 @@ reap(int64_t now)
 				pool.writer_backoff_ms = BACKOFF_MAX_MS;
 			pool.writer_restart_at = now +
 			    (int64_t)pool.writer_backoff_ms * MS;
+			metrics_writer_restart();
 			log_warnx("writer %ld %s after %lld ms; restarting in "
 			    "%d ms", (long)pid, how,
 			    (long long)((now - pool.writer_started) / MS),
@@ -414,6 +415,18 @@ reload(int64_t now)
 	if (conf_load(pool.cf.path, &ncf, err, sizeof(err)) == -1) {
 		log_warnx("reload failed, keeping the running configuration: "
 		    "%s", err);
+		return;
+	}
+	/*
+	 * The writer keeps the database it was started with: workers and
+	 * writer must never use two different files.
+	 */
+	if (strcmp(ncf.database, pool.cf.database) != 0 ||
+	    ncf.busy_timeout_ms != pool.cf.busy_timeout_ms) {
+		log_warnx("reload failed, keeping the running configuration: "
+		    "database and busy_timeout_ms take effect only at the "
+		    "next restart");
+		conf_clear(&ncf);
 		return;
 	}
 	if (pool_check_database(&ncf, err, sizeof(err)) == -1) {
@@ -536,7 +549,7 @@ publish(int64_t now)
 		if (pool.slots[i].pid != 0)
 			n++;
 	metrics_pool(pool.nslots, n, pool.crash_loop_at != 0 &&
-	    now - pool.crash_loop_at < LOOP_WINDOW_NS);
+	    now - pool.crash_loop_at < LOOP_WINDOW_NS, pool.writer_pid != 0);
 }
 
 /*

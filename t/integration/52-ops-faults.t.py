@@ -182,6 +182,8 @@ ok(set(other) <= {502, 503}, "requests it held got 502 or 503, never 500")
 is_(len(found), len(acked), "every acknowledged webhook is in the database")
 ok(wait_for(lambda: writer_pid() not in (None, wkilled[0]) if wkilled
             else False, "a new writer"), "the master started a new writer")
+ok(v.metrics().get("voicepact_writer_restarts_total", 0) >= 1,
+   "metrics: voicepact_writer_restarts_total counts it")
 like(v.read(v.daemon_log), r"writer %d killed by signal 9 .*restarting in "
      r"\d+ ms" % (wkilled[0] if wkilled else 0),
      "the master logged the writer's death and its restart")

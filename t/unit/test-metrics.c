@@ -74,21 +74,24 @@ main(void)
 	/* No pool published: healthy. */
 	ok(metrics_pool_ok(&why, &configured, &alive) == 1 && why == NULL,
 	    "no pool published: healthy");
-	metrics_pool(3, 3, 0);
+	metrics_pool(3, 3, 0, 1);
 	ok(metrics_pool_ok(&why, &configured, &alive) == 1 &&
 	    configured == 3 && alive == 3, "all workers running: healthy");
-	metrics_pool(3, 2, 0);
+	metrics_pool(3, 2, 0, 1);
 	ok(metrics_pool_ok(&why, &configured, &alive) == 0 && why != NULL &&
 	    strstr(why, "worker") != NULL, "a worker missing: unhealthy");
-	metrics_pool(3, 3, 1);
+	metrics_pool(3, 3, 1, 1);
 	ok(metrics_pool_ok(&why, &configured, &alive) == 0 && why != NULL &&
 	    strstr(why, "crash loop") != NULL, "a crash loop: unhealthy");
-	metrics_pool(2, 2, 0);
+	metrics_pool(3, 3, 0, 0);
+	ok(metrics_pool_ok(&why, &configured, &alive) == 0 && why != NULL &&
+	    strstr(why, "writer") != NULL, "no writer: unhealthy");
+	metrics_pool(2, 2, 0, 1);
 	__atomic_store_n(&m->heartbeat_ns, mono_ns() - 6000000000LL,
 	    __ATOMIC_RELAXED);
 	ok(metrics_pool_ok(&why, &configured, &alive) == 0 && why != NULL &&
 	    strstr(why, "master") != NULL, "a silent master: unhealthy");
-	metrics_pool(2, 2, 0);
+	metrics_pool(2, 2, 0, 1);
 
 	text = metrics_render(NULL, &len);
 	ok(text != NULL && strlen(text) == len, "render: a string of len");
