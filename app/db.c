@@ -228,6 +228,22 @@ stmt_done(sqlite3_stmt *s)
 }
 
 /*
+ * Ends a statement whose last step returned rc: resets it (stmt_done)
+ * and returns APP_OK if rc is SQLITE_DONE, else the mapped error (what
+ * names the operation in the log).
+ */
+static enum app_err
+stmt_end(struct store *st, sqlite3_stmt *s, int rc, const char *what)
+{
+	enum app_err	 e = APP_OK;
+
+	if (rc != SQLITE_DONE)
+		e = db_fail(st, what, rc);
+	stmt_done(s);
+	return e;
+}
+
+/*
  * Binding helpers: each does nothing once *rc is not SQLITE_OK, so a
  * run of binds is checked once. Text and blobs are bound SQLITE_STATIC
  * (see the rules at the top of the file). NULL or "" binds SQL NULL.
@@ -406,7 +422,6 @@ rec_put(struct store *st, const char *id, const struct recording *rec)
 {
 	sqlite3_stmt	*s = st->stmt[STMT_REC_PUT];
 	const char	*status;
-	enum app_err	 e;
 	int		 rc = SQLITE_OK;
 
 	if (rec->status <= ST_NONE || rec->status >= ST__MAX ||
@@ -433,13 +448,7 @@ rec_put(struct store *st, const char *id, const struct recording *rec)
 	bind_int(s, RC_PROCESSED + 1, rec->processed_at, &rc);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(s);
-	if (rc != SQLITE_DONE) {
-		e = db_fail(st, "upsert recording", rc);
-		stmt_done(s);
-		return e;
-	}
-	stmt_done(s);
-	return APP_OK;
+	return stmt_end(st, s, rc, "upsert recording");
 }
 
 /* Sets *dup if an accepted event of session has the body hash hex. */
@@ -491,7 +500,6 @@ event_put(struct store *st, const struct delivery *d, const char *session,
     const char *hex)
 {
 	sqlite3_stmt	*s = st->stmt[STMT_EV_PUT];
-	enum app_err	 e;
 	size_t		 n;
 	int		 rc = SQLITE_OK;
 
@@ -511,13 +519,7 @@ event_put(struct store *st, const struct delivery *d, const char *session,
 	bind_text(s, 11, d->reason, &rc);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(s);
-	if (rc != SQLITE_DONE) {
-		e = db_fail(st, "insert event", rc);
-		stmt_done(s);
-		return e;
-	}
-	stmt_done(s);
-	return APP_OK;
+	return stmt_end(st, s, rc, "insert event");
 }
 
 /*
@@ -780,7 +782,6 @@ store_key_list(struct store *st, void (*fn)(void *arg, int64_t id,
 {
 	sqlite3_stmt	*s = st->stmt[STMT_KEY_LIST];
 	const char	*name, *prefix;
-	enum app_err	 e;
 	int		 rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -790,13 +791,7 @@ store_key_list(struct store *st, void (*fn)(void *arg, int64_t id,
 		    name != NULL ? name : "", prefix != NULL ? prefix : "",
 		    sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4));
 	}
-	if (rc != SQLITE_DONE) {
-		e = db_fail(st, "list keys", rc);
-		stmt_done(s);
-		return e;
-	}
-	stmt_done(s);
-	return APP_OK;
+	return stmt_end(st, s, rc, "list keys");
 }
 
 /* 1 if s is 1..18 decimal digits (a key id; names never are). */
@@ -835,13 +830,10 @@ store_key_revoke(struct store *st, const char *id_or_name, int64_t now)
 	bind_int(s, 2, now, &rc);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(s);
-	if (rc != SQLITE_DONE) {
-		e = db_fail(st, "revoke key", rc);
-		stmt_done(s);
+	if ((e = stmt_end(st, s, rc, "revoke key")) != APP_OK) {
 		tx_rollback(st);
 		return e;
 	}
-	stmt_done(s);
 	n = sqlite3_changes(st->db);
 	if ((e = tx_commit(st)) != APP_OK)
 		return e;
@@ -1254,7 +1246,6 @@ store_recording_counts(struct store *st, void (*fn)(void *arg,
 {
 	sqlite3_stmt	*s = st->stmt[STMT_REC_COUNTS];
 	const char	*status;
-	enum app_err	 e;
 	int		 rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1262,13 +1253,7 @@ store_recording_counts(struct store *st, void (*fn)(void *arg,
 		fn(arg, status != NULL ? status : "", sqlite3_column_int64(s,
 		    1));
 	}
-	if (rc != SQLITE_DONE) {
-		e = db_fail(st, "count recordings", rc);
-		stmt_done(s);
-		return e;
-	}
-	stmt_done(s);
-	return APP_OK;
+	return stmt_end(st, s, rc, "count recordings");
 }
 
 /* Binds v, or NULL when v is 0 (no bound). */
@@ -1293,7 +1278,6 @@ store_recording_list(struct store *st, const struct rec_filter *f,
 {
 	sqlite3_stmt		*s = st->stmt[STMT_REC_LIST];
 	struct recording	 rec;
-	enum app_err		 e;
 	int			 rc = SQLITE_OK;
 
 	bind_text(s, 1, f->status, &rc);
@@ -1306,13 +1290,7 @@ store_recording_list(struct store *st, const struct rec_filter *f,
 			rec_from_row(s, &rec);
 			fn(arg, &rec);
 		}
-	if (rc != SQLITE_DONE) {
-		e = db_fail(st, "list recordings", rc);
-		stmt_done(s);
-		return e;
-	}
-	stmt_done(s);
-	return APP_OK;
+	return stmt_end(st, s, rc, "list recordings");
 }
 
 /* Points row at the current EV_COLUMNS row of s (borrowed until step). */
@@ -1344,7 +1322,6 @@ store_event_list(struct store *st, const struct ev_filter *f,
 {
 	sqlite3_stmt		*s = st->stmt[STMT_EV_LIST];
 	struct event_row	 row;
-	enum app_err		 e;
 	int			 rc = SQLITE_OK;
 
 	bind_text(s, 1, f->session_id, &rc);
@@ -1357,13 +1334,7 @@ store_event_list(struct store *st, const struct ev_filter *f,
 			ev_from_row(s, &row);
 			fn(arg, &row);
 		}
-	if (rc != SQLITE_DONE) {
-		e = db_fail(st, "list events", rc);
-		stmt_done(s);
-		return e;
-	}
-	stmt_done(s);
-	return APP_OK;
+	return stmt_end(st, s, rc, "list events");
 }
 
 /* Calls fn with event id (row borrowed for the call); APP_ENOTFOUND. */
@@ -1418,13 +1389,10 @@ store_prune_events(struct store *st, int64_t before_us, int64_t *deleted)
 		bind_int(s, 2, PRUNE_SLICE, &rc);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_step(s);
-		if (rc != SQLITE_DONE) {
-			e = db_fail(st, "prune events", rc);
-			stmt_done(s);
+		if ((e = stmt_end(st, s, rc, "prune events")) != APP_OK) {
 			tx_rollback(st);
 			return e;
 		}
-		stmt_done(s);
 		n = sqlite3_changes(st->db);
 		if ((e = tx_commit(st)) != APP_OK)
 			return e;
@@ -1445,7 +1413,6 @@ store_check(struct store *st, int *version, int *problems,
 {
 	sqlite3_stmt	*s = st->stmt[STMT_INTEGRITY];
 	const char	*line;
-	enum app_err	 e;
 	int		 rc;
 
 	*problems = 0;
@@ -1462,13 +1429,7 @@ store_check(struct store *st, int *version, int *problems,
 		(*problems)++;
 		fn(arg, line != NULL ? line : "(null)");
 	}
-	if (rc != SQLITE_DONE) {
-		e = db_fail(st, "integrity_check", rc);
-		stmt_done(s);
-		return e;
-	}
-	stmt_done(s);
-	return APP_OK;
+	return stmt_end(st, s, rc, "integrity_check");
 }
 
 /*
