@@ -11,6 +11,8 @@
 #include "extern.h"
 #include "ctl.h"
 
+#define PRUNE_MIN	(7 * 86400)	/* seconds: AT retries are far shorter */
+
 int
 cmd_prune(struct store *st, const char *older)
 {
@@ -21,6 +23,15 @@ cmd_prune(struct store *st, const char *older)
 	if ((secs = parse_duration(older)) <= 0) {
 		fprintf(stderr, "%s: --older-than must be a duration such as "
 		    "90d, 12h or 2w\n", PROGNAME);
+		return EXIT_USAGE;
+	}
+	/*
+	 * The event log is also how a re-delivery is recognised: pruning
+	 * what a sender may still retry would store a retry twice.
+	 */
+	if (secs < PRUNE_MIN) {
+		fprintf(stderr, "%s: --older-than must be at least 7d: "
+		    "recent events recognise re-deliveries\n", PROGNAME);
 		return EXIT_USAGE;
 	}
 	before = (int64_t)time(NULL) - secs;

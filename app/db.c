@@ -201,20 +201,31 @@ busy_wait(void *arg, int count)
 	return 1;
 }
 
-/* Maps an SQLite result code to the error vocabulary and logs it. */
+/*
+ * Maps an SQLite result code to the error vocabulary and logs it:
+ * APP_EBUSY for a lock not had in time, APP_EINVAL for a value the
+ * schema refuses (a constraint: the row, not the connection), APP_EDB
+ * for everything else (I/O, disk full, read-only, corruption).
+ */
 static enum app_err
 db_fail(struct store *st, const char *what, int rc)
 {
 	log_warnx("db: %s: %s (extended code %d): %s", what,
 	    sqlite3_errstr(rc), rc, st->db != NULL ?
 	    sqlite3_errmsg(st->db) : "no connection");
-	metrics_db_failure((rc & 0xff) == SQLITE_BUSY ||
-	    (rc & 0xff) == SQLITE_LOCKED);
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
+		metrics_db_failure(1);
 		return APP_EBUSY;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_TOOBIG:
+	case SQLITE_RANGE:
+		/* This one row's values, not the connection. */
+		return APP_EINVAL;
 	default:
+		metrics_db_failure(0);
 		return APP_EDB;
 	}
 }

@@ -328,6 +328,8 @@ void		 writer_child_init(int busy_timeout_ms);
 enum app_err	 worker_store(struct worker *, struct delivery *,
 		    const struct event *, int64_t now,
 		    struct deliver_result *res);
+/* APP_OK if the writer answers a ping within timeout_ms (see writer.c). */
+enum app_err	 writer_ping(int timeout_ms);
 
 /* pool.c: the master's supervision of the writer and the workers */
 /*

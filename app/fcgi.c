@@ -18,11 +18,12 @@
  * A peer that connects and then stalls must not hold a worker for ever
  * (libfcgi reads without a timeout): the worker waits for a connection
  * with epoll (EPOLLEXCLUSIVE: one idle worker wakes per connection) on a
- * non-blocking listening socket, then arms a one-shot SIGALRM of
- * READ_TIMEOUT seconds around libfcgi's reads of the params and the
- * body. The alarm interrupts a stalled read (no SA_RESTART), libfcgi
- * drops the connection or reports a short body (503), and the worker
- * goes back to waiting.
+ * non-blocking listening socket, then arms SIGALRM READ_TIMEOUT seconds
+ * ahead (then every second) around libfcgi's reads of the params and
+ * the body. The alarm interrupts a stalled or dripping read (no
+ * SA_RESTART), libfcgi drops the connection or reports a short body
+ * (503), and the worker goes back to waiting. Connections are never
+ * kept between requests.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -224,7 +225,11 @@ on_alarm(int sig)
 	(void)sig;
 }
 
-/* Arms (seconds > 0) or disarms (0) the one-shot read timeout. */
+/*
+ * Arms (seconds > 0) or disarms (0) the read deadline: SIGALRM after
+ * seconds, then every second until disarmed, so that libfcgi cannot go
+ * back to a blocking read after one interrupted read.
+ */
 static void
 read_timer(int seconds)
 {
@@ -232,6 +237,7 @@ read_timer(int seconds)
 
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = seconds;
+	it.it_interval.tv_sec = seconds > 0 ? 1 : 0;
 	(void)setitimer(ITIMER_REAL, &it, NULL);
 }
 
@@ -404,6 +410,13 @@ fcgi_serve(int listen_fd, struct worker *w, volatile sig_atomic_t *stop)
 		metrics_request(&r, &rs);
 		free(rs.body);
 		FCGX_Finish_r(&fr);
+		/*
+		 * A peer that asked to keep the connection (nginx never does:
+		 * fastcgi_keep_conn off) would pin this worker while it waits
+		 * on the listening socket: close it.
+		 */
+		if (fr.ipcFd >= 0)
+			FCGX_Free(&fr, 1);
 	}
 
 	FCGX_Free(&fr, 0);

@@ -11,6 +11,8 @@
 
 #include "extern.h"
 
+#define WRITER_PING_MS	1000	/* a busy writer answers in milliseconds */
+
 /* 1 for GET and HEAD; otherwise fills rs with 405 and returns 0. */
 static int
 admin_method(const struct req *r, struct resp *rs)
@@ -24,13 +26,14 @@ admin_method(const struct req *r, struct resp *rs)
 
 /*
  * Healthy means: the database takes the write lock (within a short
- * bound) and every configured worker runs under a live master. 200 or
- * 503 with a small JSON document; 405 for other methods.
+ * bound), the writer process answers a ping within WRITER_PING_MS, and
+ * every configured worker runs under a live master. 200 or 503 with a
+ * small JSON document; 405 for other methods.
  */
 void
 h_healthz(struct worker *w, const struct req *r, struct resp *rs)
 {
-	const char	*why = NULL, *dbstate = "ok";
+	const char	*why = NULL, *dbstate = "ok", *wstate = "ok";
 	char		*body;
 	int		 configured, alive, ok, n;
 
@@ -43,13 +46,20 @@ h_healthz(struct worker *w, const struct req *r, struct resp *rs)
 			why = "the database cannot be written";
 		ok = 0;
 	}
+	if (writer_ping(WRITER_PING_MS) != APP_OK) {
+		wstate = "unavailable";
+		if (ok)
+			why = "the writer process does not answer";
+		ok = 0;
+	}
 	if ((body = malloc(512)) == NULL) {
 		resp_detail(rs, APP_ENOMEM, NULL);
 		return;
 	}
 	n = snprintf(body, 512, "{\"status\":\"%s\",\"database\":\"%s\","
-	    "\"workers\":{\"configured\":%d,\"running\":%d}%s%s%s}\n",
-	    ok ? "ok" : "unavailable", dbstate, configured, alive,
+	    "\"writer\":\"%s\",\"workers\":{\"configured\":%d,"
+	    "\"running\":%d}%s%s%s}\n",
+	    ok ? "ok" : "unavailable", dbstate, wstate, configured, alive,
 	    why != NULL ? ",\"reason\":\"" : "", why != NULL ? why : "",
 	    why != NULL ? "\"" : "");
 	rs->body = body;

@@ -298,23 +298,48 @@ log_mask_number(const char *in, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
+/* Separators seen inside written phone numbers: "+254 712-345.678". */
+static int
+phone_sep(char c)
+{
+	return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' ||
+	    c == '/';
+}
+
 /*
- * Masks, in place, every run of 7 or more digits in s except its last 3
- * digits: a phone number echoed into a reason (a form key, say) never
- * reaches the log in full.
+ * Masks, in place, every phone-number-like run in s (7 or more digits,
+ * possibly split by up to two separators at a time: spaces, dashes,
+ * dots, parentheses, slashes) except its last 3 digits: a number echoed
+ * into a reason (a form key, say) never reaches the log in full.
  */
 static void
 mask_digit_runs(char *s)
 {
-	size_t	 i, j;
+	size_t	 i, j, k, nd, left;
 
 	for (i = 0; s[i] != '\0'; i = j) {
-		for (j = i; s[j] >= '0' && s[j] <= '9'; j++)
-			;
-		if (j - i >= 7)
-			memset(s + i, '*', j - i - 3);
-		if (j == i)
-			j++;
+		if (!(s[i] >= '0' && s[i] <= '9')) {
+			j = i + 1;
+			continue;
+		}
+		for (j = i, nd = 0; s[j] != '\0'; ) {
+			if (s[j] >= '0' && s[j] <= '9') {
+				nd++;
+				j++;
+			} else if (phone_sep(s[j]) && ((s[j + 1] >= '0' &&
+			    s[j + 1] <= '9') || (phone_sep(s[j + 1]) &&
+			    s[j + 2] >= '0' && s[j + 2] <= '9')))
+				j++;
+			else
+				break;
+		}
+		if (nd < 7)
+			continue;
+		for (k = i, left = nd; k < j && left > 3; k++)
+			if (s[k] >= '0' && s[k] <= '9') {
+				s[k] = '*';
+				left--;
+			}
 	}
 }
 

@@ -41,8 +41,9 @@
 #define ARENA_SIZE	(4 * WIRE_MAX)	/* bytes of messages per batch */
 #define CONN_MAX	(2 * 256 + 16)	/* workers, old ones, spare */
 #define REPLY_SLACK_MS	2000		/* beyond busy_timeout_ms */
+#define ACCEPT_ROUND	16		/* connections accepted per round */
 
-enum wire_kind { WIRE_DELIVER = 1, WIRE_REJECTION = 2 };
+enum wire_kind { WIRE_DELIVER = 1, WIRE_REJECTION = 2, WIRE_PING = 3 };
 
 struct wire_hdr {
 	uint32_t	 magic;
@@ -321,30 +322,20 @@ client_reset(void)
 }
 
 /*
- * Sends one request to the writer and waits for its reply, at most
- * busy_timeout_ms plus a margin. Same contract as store_deliver() (ev
- * NULL: a rejection to log). APP_EBUSY when the writer did not answer
- * in time, APP_EDB when the writer cannot be reached.
+ * Sends the message buf[0..len) (sequence number seq) to the writer and
+ * waits at most timeout_ms for its reply into *rp. Returns APP_OK with
+ * *rp filled, APP_EBUSY when no answer came in time, APP_EDB when the
+ * writer cannot be reached.
  */
 static enum app_err
-client_call(struct delivery *d, const struct event *ev, int64_t now,
-    struct deliver_result *res)
+client_roundtrip(const char *buf, size_t len, uint32_t seq, int timeout_ms,
+    struct wire_reply *rp)
 {
-	static char		 buf[WIRE_MAX];
-	struct wire_reply	 rp;
 	struct pollfd		 pfd;
 	int64_t			 deadline, left;
-	size_t			 len;
 	ssize_t			 n;
-	uint32_t		 seq;
 	int			 tries;
 
-	memset(res, 0, sizeof(*res));
-	seq = ++wseq;
-	if ((len = encode(buf, sizeof(buf), seq, d, ev, now)) == 0) {
-		log_warnx("%s: request too large for the writer", __func__);
-		return APP_EINVAL;
-	}
 	for (tries = 0; ; tries++) {
 		if (wfd == -1 && (wfd = client_connect()) == -1)
 			return APP_EDB;
@@ -357,12 +348,12 @@ client_call(struct delivery *d, const struct event *ev, int64_t now,
 			return APP_EDB;
 	}
 
-	deadline = mono_ns() + (int64_t)wtimeout_ms * 1000000;
+	deadline = mono_ns() + (int64_t)timeout_ms * 1000000;
 	for (;;) {
 		left = (deadline - mono_ns()) / 1000000;
 		if (left <= 0) {
 			log_warnx("%s: no answer from the writer in %d ms",
-			    __func__, wtimeout_ms);
+			    __func__, timeout_ms);
 			return APP_EBUSY;
 		}
 		pfd.fd = wfd;
@@ -376,24 +367,73 @@ client_call(struct delivery *d, const struct event *ev, int64_t now,
 		}
 		if (pfd.revents == 0)
 			continue;
-		n = recv(wfd, &rp, sizeof(rp), 0);
+		n = recv(wfd, rp, sizeof(*rp), 0);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n != (ssize_t)sizeof(rp) || rp.magic != WIRE_MAGIC) {
+		if (n != (ssize_t)sizeof(*rp) || rp->magic != WIRE_MAGIC) {
 			log_warnx("%s: the writer went away", __func__);
 			client_reset();
 			return APP_EDB;
 		}
-		if (rp.seq != seq)
-			continue;	/* answer to an abandoned request */
-		if (rp.err < 0 || rp.err >= APP_ERR__MAX)
-			return APP_ESYSTEM;
-		res->changed = rp.changed;
-		res->duplicate = rp.duplicate;
-		if (rp.err == APP_OK && ev != NULL)
-			d->outcome = rp.duplicate ? "duplicate" : "stored";
-		return (enum app_err)rp.err;
+		if (rp->seq == seq)
+			return APP_OK;
+		/* else: the answer to an abandoned request */
 	}
+}
+
+/*
+ * Sends one delivery to the writer and waits for its reply, at most
+ * busy_timeout_ms plus a margin. Same contract as store_deliver() (ev
+ * NULL: a rejection to log). APP_EBUSY when the writer did not answer
+ * in time, APP_EDB when the writer cannot be reached.
+ */
+static enum app_err
+client_call(struct delivery *d, const struct event *ev, int64_t now,
+    struct deliver_result *res)
+{
+	static char		 buf[WIRE_MAX];
+	struct wire_reply	 rp;
+	enum app_err		 e;
+	size_t			 len;
+	uint32_t		 seq;
+
+	memset(res, 0, sizeof(*res));
+	seq = ++wseq;
+	if ((len = encode(buf, sizeof(buf), seq, d, ev, now)) == 0) {
+		log_warnx("%s: request too large for the writer", __func__);
+		return APP_EINVAL;
+	}
+	if ((e = client_roundtrip(buf, len, seq, wtimeout_ms, &rp)) != APP_OK)
+		return e;
+	if (rp.err < 0 || rp.err >= APP_ERR__MAX)
+		return APP_ESYSTEM;
+	res->changed = rp.changed;
+	res->duplicate = rp.duplicate;
+	if (rp.err == APP_OK && ev != NULL)
+		d->outcome = rp.duplicate ? "duplicate" : "stored";
+	return (enum app_err)rp.err;
+}
+
+/*
+ * Asks the writer process to answer at once (a ping, no database work).
+ * Returns APP_OK when it did within timeout_ms, APP_EBUSY when it did
+ * not (stopped, or stuck in a write), APP_EDB when it cannot be reached;
+ * APP_OK without a writer process.
+ */
+enum app_err
+writer_ping(int timeout_ms)
+{
+	struct wire_hdr		 h;
+	struct wire_reply	 rp;
+
+	if (waddrlen == 0)
+		return APP_OK;
+	memset(&h, 0, sizeof(h));
+	h.magic = WIRE_MAGIC;
+	h.seq = ++wseq;
+	h.kind = WIRE_PING;
+	return client_roundtrip((const char *)&h, sizeof(h), h.seq,
+	    timeout_ms, &rp);
 }
 
 /*
@@ -438,21 +478,29 @@ writer_onstop(int sig)
 	wstop = 1;
 }
 
-/* Accepts waiting connections from processes of our own uid. */
+/*
+ * Accepts up to ACCEPT_ROUND waiting connections from processes of our
+ * own uid, so that a flood of connections cannot keep the writer from
+ * its batches. Refusals are logged for the first and every 1000th.
+ */
 static void
 accept_all(struct conn *conns, int *nconns)
 {
-	struct ucred	 cred;
-	socklen_t	 len;
-	int		 fd;
+	static unsigned long	 refused;
+	struct ucred		 cred;
+	socklen_t		 len;
+	int			 fd, k;
 
-	while ((fd = accept4(wlisten, NULL, NULL, SOCK_CLOEXEC |
-	    SOCK_NONBLOCK)) != -1) {
+	for (k = 0; k < ACCEPT_ROUND && (fd = accept4(wlisten, NULL, NULL,
+	    SOCK_CLOEXEC | SOCK_NONBLOCK)) != -1; k++) {
 		len = sizeof(cred);
+		memset(&cred, 0, sizeof(cred));
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
 		    cred.uid != geteuid()) {
-			log_warnx("writer: refused a connection from uid %ld",
-			    (long)cred.uid);
+			if (refused++ % 1000 == 0)
+				log_warnx("writer: refused a connection from "
+				    "uid %ld (%lu refused so far)",
+				    (long)cred.uid, refused);
 			close(fd);
 			continue;
 		}
@@ -463,6 +511,23 @@ accept_all(struct conn *conns, int *nconns)
 		}
 		conns[(*nconns)++].fd = fd;
 	}
+}
+
+/* Answers a ping (a bare header of kind WIRE_PING) at once: 1, else 0. */
+static int
+pong(int fd, const char *msg)
+{
+	struct wire_hdr		 h;
+	struct wire_reply	 rp;
+
+	memcpy(&h, msg, sizeof(h));
+	if (h.magic != WIRE_MAGIC || h.kind != WIRE_PING)
+		return 0;
+	memset(&rp, 0, sizeof(rp));
+	rp.magic = WIRE_MAGIC;
+	rp.seq = h.seq;
+	(void)send(fd, &rp, sizeof(rp), MSG_NOSIGNAL | MSG_DONTWAIT);
+	return 1;
 }
 
 static void
@@ -537,6 +602,9 @@ writer_loop(struct store *st)
 					closed = 1;
 					break;
 				}
+				if (got == (ssize_t)sizeof(struct wire_hdr) &&
+				    pong(conns[c].fd, arena + used))
+					continue;
 				if (got > WIRE_MAX || decode(arena + used,
 				    (size_t)got, &pend[n].h, &pend[n].d,
 				    &pend[n].ev) == 0) {

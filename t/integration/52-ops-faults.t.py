@@ -193,6 +193,21 @@ is_(rs, [200] * len(retry), "the %d unacknowledged webhooks succeed on retry"
     % len(retry))
 is_(len(stored(list(res))), 300, "after the retries every session is stored")
 
+# A stopped (frozen) writer: /healthz says so; SIGCONT and all is well.
+wp = writer_pid()
+if wp:
+    os.kill(wp, signal.SIGSTOP)
+    try:
+        r = v.admin("/healthz")
+        is_(r.status, 503, "writer stopped: /healthz 503")
+        like(r.text(), r"writer", "and the reason names the writer")
+    finally:
+        os.kill(wp, signal.SIGCONT)
+    ok(wait_for(lambda: v.admin("/healthz").status == 200, "healthz"),
+       "writer continued: /healthz 200 again")
+else:
+    ok(False, "no writer to stop")
+
 # --- SIGHUP under load: no request refused ----------------------------
 
 

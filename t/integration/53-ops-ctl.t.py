@@ -61,6 +61,8 @@ is_(ctl("recordings", "list", "--since", "yesterday")[0], 2,
 is_(ctl("recordings", "list", "--limit", "0")[0], 2, "bad --limit: 2")
 is_(ctl("events", "show", "x")[0], 2, "bad event id: 2")
 is_(ctl("prune", "--older-than", "90")[0], 2, "duration without unit: 2")
+is_(ctl("prune", "--older-than", "1s")[0], 2,
+    "prune younger than 7 days (re-delivery detection): 2")
 is_(ctl("backup")[0], 2, "backup without FILE: 2")
 
 # --- migrate, keys -----------------------------------------------------

@@ -208,6 +208,26 @@ test_batch(void)
 	    "session_id IN ('ATVId_batch5', 'ATVId_batch6', 'ATVId_batch7')"),
 	    2, "two events logged, none for the bad item");
 	ok(store_idle(st), "after the fallback: no transaction left open");
+
+	/* A row the schema refuses (a CHECK constraint) fails alone too. */
+	make_delivery(&d[0], "e=0", "ATVId_batch8");
+	make_event(&ev[0], ST_BUSY, NULL, 0);
+	ev[0].session_id = "ATVId_batch8";
+	make_delivery(&d[1], "e=1", NULL);
+	d[1].outcome = "rejected";
+	d[1].http_status = -5;		/* CHECK (http_status BETWEEN ...) */
+	memset(it, 0, 2 * sizeof(it[0]));
+	it[0].d = &d[0];
+	it[0].ev = &ev[0];
+	it[0].now = 4000;
+	it[1].d = &d[1];
+	it[1].ev = NULL;
+	is_int(store_write_batch(st, it, 2), APP_OK,
+	    "batch with a row the schema refuses: the other commits");
+	ok(it[0].err == APP_OK && it[1].err == APP_EINVAL,
+	    "the refused row has APP_EINVAL, the other APP_OK");
+	ok(store_get_recording(st, "ATVId_batch8", &rec) == APP_OK,
+	    "the good delivery is stored");
 	store_close(st);
 }
 

@@ -260,5 +260,19 @@ main(void)
 	    "reason: digit runs of 7+ masked to the last 3, short ones kept");
 	free(got);
 
+	/* Written with separators, numbers are masked all the same. */
+	rs.reason = "keys \"+254 712 345 678\" \"(254)712-345-678\" "
+	    "\"+254.712.345.678\", line 42, 2 of 3";
+	capture_start();
+	log_request(&r, &rs);
+	got = capture_end();
+	if (!ok(got != NULL && strstr(got, "+*** *** *** 678") != NULL &&
+	    strstr(got, "(***)***-***-678") != NULL &&
+	    strstr(got, "+***.***.***.678") != NULL &&
+	    strstr(got, "712") == NULL && strstr(got, "line 42, 2 of 3") != NULL,
+	    "reason: numbers with spaces, dashes, dots, parentheses masked"))
+		diag("%s", got != NULL ? got : "(nothing)");
+	free(got);
+
 	return done_testing();
 }
