@@ -106,14 +106,14 @@ usage(FILE *fp)
 
 	fprintf(fp, "usage: %s [-c FILE | -d DBFILE] [--json] command "
 	    "[args]\n"
-	    "  -c FILE      configuration file (default %s); it is\n"
-	    "               loaded whole (its secret files must be\n"
-	    "               readable), then its database is used\n"
+	    "  -c FILE      configuration file (default %s),\n"
+	    "               read whole: its secret files must be readable\n"
 	    "  -d DBFILE    the database file itself\n"
 	    "  --json       JSON output\n"
 	    "commands:\n", PROGNAME, VP_CONFFILE);
 	for (i = 0; i < NCMDS; i++)
-		fprintf(fp, "  %s %s\n", cmds[i].name, cmds[i].args);
+		fprintf(fp, "  %s%s%s\n", cmds[i].name,
+		    cmds[i].args[0] != '\0' ? " " : "", cmds[i].args);
 	fprintf(fp, "  help [COMMAND]\n"
 	    "\"%s COMMAND --help\" describes a command. Exit status: 0 ok, "
 	    "1 failed,\n2 usage, 3 not found, 4 database busy, 5 check found "

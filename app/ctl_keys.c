@@ -61,7 +61,14 @@ cmd_key_create(struct store *st, const char *name)
 		    e == APP_EBUSY ? "database is locked" : "database error");
 		goto out;
 	}
-	printf("%s\n", key);
+	if (ctl_json) {
+		printf("{\"id\":%lld,\"name\":", (long long)id);
+		jstr(name);
+		printf(",\"prefix\":");
+		jstr(prefix);
+		printf(",\"key\":\"%s\"}\n", key);	/* base64url: no escaping */
+	} else
+		printf("%s\n", key);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "%s: could not print the new key; revoke it: "
 		    "%s key revoke %s\n", PROGNAME, PROGNAME, name);
@@ -138,7 +145,7 @@ cmd_key_revoke(struct store *st, const char *which)
 	if (e == APP_ENOTFOUND) {
 		fprintf(stderr, "%s: no key with id or name %s\n", PROGNAME,
 		    which);
-		return EXIT_FAILURE;
+		return EXIT_NOTFOUND;
 	}
 	if (e != APP_OK) {
 		fprintf(stderr, "%s: cannot revoke key %s: %s\n", PROGNAME,
@@ -146,6 +153,11 @@ cmd_key_revoke(struct store *st, const char *which)
 		    "database error");
 		return EXIT_FAILURE;
 	}
-	fprintf(stderr, "%s: key %s revoked\n", PROGNAME, which);
+	if (ctl_json) {
+		printf("{\"revoked\":");
+		jstr(which);
+		printf("}\n");
+	} else
+		fprintf(stderr, "%s: key %s revoked\n", PROGNAME, which);
 	return EXIT_SUCCESS;
 }

@@ -77,6 +77,18 @@ key = v.create_key("ops")
 is_(v.get_recording("c-1", key=key).status, 200, "a new key works")
 is_(ctl("key", "revoke", "ops")[0], 0, "key revoke: 0")
 is_(v.get_recording("c-1", key=key).status, 401, "the revoked key fails")
+is_(ctl("key", "revoke", "no-such-key")[0], 3, "key revoke unknown: 3")
+rc, created, _ = jctl("key", "create", "ops-json")
+ok(rc == 0 and created is not None and
+   created.get("key", "").startswith("vpk_") and
+   created.get("name") == "ops-json" and
+   created["key"].startswith(created.get("prefix", "-")),
+   "key create --json: id, name, prefix and the key")
+if created:
+    is_(v.get_recording("c-1", key=created["key"]).status, 200,
+        "the key printed as JSON works")
+rc, revoked, _ = jctl("key", "revoke", "ops-json")
+is_((rc, revoked), (0, {"revoked": "ops-json"}), "key revoke --json")
 
 # --- recordings -------------------------------------------------------
 rc, out, _ = ctl("recordings", "show", "c-1")
