@@ -400,6 +400,29 @@ rec_from_row(sqlite3_stmt *s, struct recording *out)
 	out->processed_at = sqlite3_column_int64(s, RC_PROCESSED);
 }
 
+/*
+ * Inside an open transaction: steps the bound statement s (unless
+ * binding already failed: rc), ends it, and commits; *changes is the
+ * number of rows it changed. On failure rolls back and returns the
+ * error.
+ */
+static enum app_err
+step_commit(struct store *st, sqlite3_stmt *s, int rc, const char *what,
+    int *changes)
+{
+	enum app_err	 e;
+
+	*changes = 0;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if ((e = stmt_end(st, s, rc, what)) != APP_OK) {
+		tx_rollback(st);
+		return e;
+	}
+	*changes = sqlite3_changes(st->db);
+	return tx_commit(st);
+}
+
 /* Reads the row for id into out; APP_ENOTFOUND if none. */
 static enum app_err
 rec_get(struct store *st, const char *id, struct recording *out)
@@ -839,14 +862,7 @@ store_key_revoke(struct store *st, const char *id_or_name, int64_t now)
 		bind_text(s, 1, id_or_name, &rc);
 	}
 	bind_int(s, 2, now, &rc);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	if ((e = stmt_end(st, s, rc, "revoke key")) != APP_OK) {
-		tx_rollback(st);
-		return e;
-	}
-	n = sqlite3_changes(st->db);
-	if ((e = tx_commit(st)) != APP_OK)
+	if ((e = step_commit(st, s, rc, "revoke key", &n)) != APP_OK)
 		return e;
 	return n > 0 ? APP_OK : APP_ENOTFOUND;
 }
@@ -1398,14 +1414,7 @@ store_prune_events(struct store *st, int64_t before_us, int64_t *deleted)
 		rc = SQLITE_OK;
 		bind_int(s, 1, before_us, &rc);
 		bind_int(s, 2, PRUNE_SLICE, &rc);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_step(s);
-		if ((e = stmt_end(st, s, rc, "prune events")) != APP_OK) {
-			tx_rollback(st);
-			return e;
-		}
-		n = sqlite3_changes(st->db);
-		if ((e = tx_commit(st)) != APP_OK)
+		if ((e = step_commit(st, s, rc, "prune events", &n)) != APP_OK)
 			return e;
 		*deleted += n;
 	} while (n == PRUNE_SLICE);

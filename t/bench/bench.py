@@ -302,21 +302,7 @@ def single_commit(binary, dbpath, procs, seconds):
     return float(m.group(1)), p.stdout.decode().strip()
 
 
-def children(pid):
-    """Pids whose parent is pid."""
-    out = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                st = f.read()
-        except OSError:
-            continue
-        fields = st[st.rfind(")") + 2:].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
-            out.append(int(d))
-    return sorted(out)
+children = vp.children
 
 
 def memory(pids):

@@ -698,20 +698,7 @@ class Instance:
 
     def children(self):
         """Pids of the live children of the voicepactd master."""
-        master = self.daemon.pid
-        kids = []
-        for d in os.listdir("/proc"):
-            if not d.isdigit():
-                continue
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    st = f.read()
-            except OSError:
-                continue
-            fields = st[st.rfind(")") + 2:].split()
-            if int(fields[1]) == master and fields[0] != "Z":
-                kids.append(int(d))
-        return kids
+        return children(self.daemon.pid)
 
     def worker_pids(self):
         """Children of the master that logged a request: the workers."""
@@ -751,6 +738,23 @@ class Instance:
 
     def event_count(self):
         return self.query("SELECT count(*) FROM webhook_events")[0][0]
+
+
+def children(pid):
+    """Pids of the live (not zombie) children of pid, sorted."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rfind(")") + 2:].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.append(int(d))
+    return sorted(out)
 
 
 def form_decode(body):
