@@ -549,6 +549,8 @@ void		 metrics_reload(void);		/* master */
 void		 metrics_pool(int configured, int alive, int crash_loop,
 		    int writer_alive);
 void		 metrics_writer_restart(void);	/* master */
+/* The -wal file's size for the next render (-1: unknown). */
+void		 metrics_wal_bytes(int64_t bytes);
 /* 1 if the pool is healthy, else 0 with *why (static text). */
 int		 metrics_pool_ok(const char **why, int *configured,
 		    int *alive);

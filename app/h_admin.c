@@ -5,6 +5,8 @@
  * marked (fastcgi_param VP_ADMIN 1, see nginx/voicepact-admin.conf);
  * everywhere else they are 404. Neither prints request data.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,10 +80,17 @@ h_healthz(struct worker *w, const struct req *r, struct resp *rs)
 void
 h_metrics(struct worker *w, const struct req *r, struct resp *rs)
 {
-	size_t	 len = 0;
+	struct stat	 sb;
+	char		 wal[4096];
+	size_t		 len = 0;
 
 	if (!admin_method(r, rs))
 		return;
+	if (snprintf(wal, sizeof(wal), "%s-wal", w->cf->database) <
+	    (int)sizeof(wal) && stat(wal, &sb) == 0)
+		metrics_wal_bytes((int64_t)sb.st_size);
+	else
+		metrics_wal_bytes(-1);
 	if ((rs->body = metrics_render(w->st, &len)) == NULL) {
 		resp_detail(rs, APP_ENOMEM, NULL);
 		return;

@@ -79,6 +79,7 @@ struct metrics_shm {
 };
 
 static struct metrics_shm	 m_local;
+static int64_t			 wal_bytes = -1;	/* this process's */
 static struct metrics_shm	*m = &m_local;
 
 static size_t
@@ -195,6 +196,13 @@ metrics_commit(size_t items, int64_t ns)
 	add(&m->commits, 1);
 	add(&m->commit_items, items);
 	add(&m->commit_ns, ns > 0 ? (uint64_t)ns : 0);
+}
+
+/* Sets the -wal size the next metrics_render() reports (-1: none). */
+void
+metrics_wal_bytes(int64_t bytes)
+{
+	wal_bytes = bytes;
 }
 
 /* Counts a writer restarted after an unexpected exit (master). */
@@ -459,6 +467,13 @@ metrics_render(struct store *st, size_t *len)
 	    "master, unix seconds.\n# TYPE voicepact_start_time_seconds "
 	    "gauge\nvoicepact_start_time_seconds %lld\n",
 	    (long long)gget(&m->start_time));
+
+	if (wal_bytes >= 0)
+		bprintf(&b, "# HELP voicepact_wal_bytes Size of the database's "
+		    "-wal file: it grows while a long reader blocks "
+		    "checkpoints (alert above tens of MiB).\n"
+		    "# TYPE voicepact_wal_bytes gauge\n"
+		    "voicepact_wal_bytes %lld\n", (long long)wal_bytes);
 
 	bprintf(&b, "# HELP voicepact_recordings Recordings in the "
 	    "database, by processing status.\n"

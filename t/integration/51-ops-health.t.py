@@ -54,6 +54,12 @@ text = r.text()
 ok(all(re.match(r"^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? [0-9.e+-]+)$", l)
        for l in text.splitlines()), "metrics: every line is well formed")
 m = v.metrics()
+ok(m.get("voicepact_wal_bytes", -1) > 0,
+   "metrics: voicepact_wal_bytes, the -wal file's size after writes")
+ok(m.get("voicepact_commits_total", 0) >= 1 and
+   m.get("voicepact_commit_items_total", 0) >=
+   m.get("voicepact_commits_total", 0),
+   "metrics: group commits counted (items >= commits)")
 is_(m.get('voicepact_requests_total{route="webhook",outcome="stored"}'),
     1.0, "metrics: webhook stored 1")
 is_(m.get('voicepact_requests_total{route="webhook",outcome="duplicate"}'),
