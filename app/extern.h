@@ -1,5 +1,6 @@
 /*
- * extern.h: the one internal header of voicepactd and voicepactctl.
+ * extern.h: the internal header shared by voicepactd and voicepactctl
+ * (voicepactctl's own declarations are in ctl.h).
  *
  * Ownership rules that hold everywhere unless a prototype says otherwise:
  *  - A "const char *" argument is borrowed for the duration of the call.
