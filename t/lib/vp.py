@@ -563,6 +563,12 @@ class Instance:
         san = [l for l in dlog.splitlines()
                if re.search(r"AddressSanitizer|LeakSanitizer|"
                             r"runtime error:", l)]
+        # A test that sends libfcgi the CVE-2025-23016 lengths on purpose
+        # expects its worker to die in libfcgi's malloc (under ASan, with
+        # this report): that one is not a finding.
+        if getattr(self, "expect_libfcgi_abort", False):
+            san = [l for l in san if "allocation-size-too-big" not in l and
+                   "requested allocation size 0xfffffffffffffffe" not in l]
         if not tap.ok(not san, "voicepactd log: no sanitizer reports"):
             tap.diag("\n".join(san[:20]))
         acc = self.read(getattr(self, "access_log", ""))
