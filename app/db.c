@@ -604,8 +604,12 @@ batch_tx(struct store *st, struct store_item *items, size_t n,
 	enum app_err		 e;
 	size_t			 i;
 
+	/*
+	 * Only an item's own statement may report APP_EINVAL: a refusal at
+	 * BEGIN or COMMIT (a deferred constraint) fails the transaction.
+	 */
 	if ((e = tx_begin(st)) != APP_OK)
-		return e;
+		return e == APP_EINVAL ? APP_EDB : e;
 	for (i = 0; i < n; i++) {
 		it = &items[i];
 		if (it->ev != NULL && (it->ev->session_id == NULL ||
@@ -629,7 +633,7 @@ batch_tx(struct store *st, struct store_item *items, size_t n,
 	}
 	if ((e = tx_commit(st)) != APP_OK) {
 		tx_rollback(st);
-		return e;
+		return e == APP_EINVAL ? APP_EDB : e;
 	}
 	return APP_OK;
 }
@@ -666,6 +670,8 @@ store_write_batch(struct store *st, struct store_item *items, size_t n)
 		body_hex(items[i].d, hex[i]);
 	}
 	e = batch_tx(st, items, n, hex, &bad);
+	if (e == APP_EINVAL && items[bad].err == APP_OK)
+		e = APP_EDB;	/* never report success without a commit */
 	if (e == APP_EINVAL && n > 1) {
 		log_warnx("db: item %zu of a batch of %zu failed: %s; writing "
 		    "them one by one", bad, n, app_strerror(items[bad].err));
@@ -673,8 +679,20 @@ store_write_batch(struct store *st, struct store_item *items, size_t n)
 			memset(&items[i].res, 0, sizeof(items[i].res));
 			items[i].err = APP_OK;
 			e = batch_tx(st, &items[i], 1, &hex[i], &bad);
-			if (e != APP_OK && e != APP_EINVAL)
-				goto fail;	/* the connection failed */
+			if (e == APP_EINVAL && items[i].err == APP_OK)
+				e = APP_EDB;
+			if (e != APP_OK && e != APP_EINVAL) {
+				/*
+				 * The connection failed: items before i are
+				 * committed and keep APP_OK; the rest fail.
+				 */
+				for (; i < n; i++) {
+					items[i].err = e;
+					memset(&items[i].res, 0,
+					    sizeof(items[i].res));
+				}
+				break;
+			}
 			if (e == APP_OK)
 				metrics_event(items[i].d->outcome);
 		}

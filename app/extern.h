@@ -316,8 +316,8 @@ struct config;
 struct worker;
 /* Master, before any fork: the writer's listening socket. 0 or -1. */
 int		 writer_setup(void);
-/* Forks the writer process; returns its pid or -1. */
-pid_t		 writer_spawn(const struct config *);
+/* Forks the writer process (closing close_fd in it); pid or -1. */
+pid_t		 writer_spawn(const struct config *, int close_fd);
 /* In each forked worker, first: drops the master's listening socket. */
 void		 writer_child_init(int busy_timeout_ms);
 /*

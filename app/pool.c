@@ -358,7 +358,7 @@ spawn_writer(int64_t now)
 {
 	pid_t	 pid;
 
-	if ((pid = writer_spawn(&pool.cf)) == -1) {
+	if ((pid = writer_spawn(&pool.cf, pool.listen_fd)) == -1) {
 		pool.writer_pid = 0;
 		pool.writer_restart_at = now + BACKOFF_MAX_MS * MS;
 		return;
@@ -613,6 +613,9 @@ master_loop(void)
 			if (pool.slots[i].pid == 0 &&
 			    pool.slots[i].restart_at < wake)
 				wake = pool.slots[i].restart_at;
+		if (!pool.stopping && pool.writer_pid == 0 &&
+		    pool.writer_restart_at < wake)
+			wake = pool.writer_restart_at;
 		for (i = 0; i < pool.nold; i++)
 			if (!pool.old[i].killed && pool.old[i].deadline < wake)
 				wake = pool.old[i].deadline;

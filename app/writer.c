@@ -653,13 +653,13 @@ writer_loop(struct store *st)
  * the fork. Returns the pid, or -1.
  */
 pid_t
-writer_spawn(const struct config *cf)
+writer_spawn(const struct config *cf, int close_fd)
 {
 	struct sigaction	 sa;
 	struct store		*st = NULL;
 	sigset_t		 none;
 	char			 err[256];
-	pid_t			 pid;
+	pid_t			 pid, parent = getpid();
 
 	if ((pid = fork()) != 0) {
 		if (pid == -1)
@@ -677,9 +677,14 @@ writer_spawn(const struct config *cf)
 	sigaction(SIGINT, &sa, NULL);	/* the master says when to stop */
 	sa.sa_handler = writer_onstop;
 	sigaction(SIGTERM, &sa, NULL);
-	/* Do not outlive a master killed with SIGKILL. */
+	/* The FastCGI socket is the workers': nginx must not queue on us. */
+	if (close_fd >= 0)
+		close(close_fd);
+	/* Do not outlive a master killed with SIGKILL (even before prctl). */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		log_warn("writer: prctl");
+	if (getppid() != parent)
+		_exit(0);
 	/* ps and /proc/PID/comm tell the writer from the workers. */
 	(void)prctl(PR_SET_NAME, "vpd-writer", 0, 0, 0);
 	sigemptyset(&none);

@@ -231,6 +231,59 @@ test_batch(void)
 	store_close(st);
 }
 
+/*
+ * A refusal at COMMIT (here a deferred foreign key that a trigger
+ * breaks) must fail the delivery: never APP_OK without a commit, in a
+ * batch of one or of several.
+ */
+static void
+test_commit_refused(void)
+{
+	const char		*db = tpath("commit.db");
+	struct store		*st = NULL;
+	struct delivery		 d[2];
+	struct event		 ev[2];
+	struct store_item	 it[2];
+	struct deliver_result	 res;
+	char			 err[512];
+	enum app_err		 e;
+	size_t			 i;
+
+	if (store_migrate(db, err, sizeof(err)) != APP_OK ||
+	    exec_sql(db, "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+	    "CREATE TABLE child (pid INTEGER REFERENCES parent (id) "
+	    "DEFERRABLE INITIALLY DEFERRED);"
+	    "CREATE TRIGGER break_fk AFTER INSERT ON webhook_events "
+	    "BEGIN INSERT INTO child VALUES (42); END;") != 0 ||
+	    store_open(db, BUSY_MS, &st, err, sizeof(err)) != APP_OK) {
+		ok(0, "set up a database that refuses every COMMIT: %s", err);
+		return;
+	}
+	make_delivery(&d[0], "f=0", "ATVId_fk0");
+	make_event(&ev[0], ST_COMPLETED, NULL, 5);
+	ev[0].session_id = "ATVId_fk0";
+	e = store_deliver(st, &d[0], &ev[0], 5000, &res);
+	ok(e != APP_OK && e != APP_EINVAL,
+	    "COMMIT refused: store_deliver fails (%d), not APP_OK", (int)e);
+	for (i = 0; i < 2; i++) {
+		make_delivery(&d[i], i == 0 ? "g=0" : "g=1", "ATVId_fk1");
+		make_event(&ev[i], ST_COMPLETED, NULL, 5);
+		ev[i].session_id = i == 0 ? "ATVId_fk1" : "ATVId_fk2";
+		memset(&it[i], 0, sizeof(it[i]));
+		it[i].d = &d[i];
+		it[i].ev = &ev[i];
+		it[i].now = 5000;
+	}
+	e = store_write_batch(st, it, 2);
+	ok(e != APP_OK || (it[0].err != APP_OK && it[1].err != APP_OK),
+	    "COMMIT refused: no item of a batch reports APP_OK");
+	is_int(query_int(db, "SELECT count(*) FROM recordings"), 0,
+	    "COMMIT refused: no recording stored");
+	is_int(query_int(db, "SELECT count(*) FROM webhook_events"), 0,
+	    "COMMIT refused: no event stored");
+	store_close(st);
+}
+
 static void
 test_migrate_and_versions(void)
 {
@@ -788,6 +841,7 @@ main(void)
 	test_migrate_and_versions();
 	test_deliver();
 	test_batch();
+	test_commit_refused();
 	test_busy_and_rejection();
 	test_keys();
 	test_key_list();
