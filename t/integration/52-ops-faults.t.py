@@ -236,6 +236,20 @@ ok(wait_for(lambda: v.read(v.daemon_log).count("reload complete") >=
             before + 1, "reload complete"), "the master logged the reload")
 is_(len(stored([s for s in res])), 400, "every one of them is stored")
 
+# --- nginx reloaded under load (HARDENING 53) ------------------------
+
+
+def nginx_hup(k):
+    os.kill(v.nginx_pid, signal.SIGHUP)
+
+
+res = load("ngx", 300, at=(50, 150), action=nginx_hup)
+bad = dict((s, st) for s, st in res.items() if st != 200)
+diag("nginx reload under load: sent %d, 200 %d, other %r"
+     % (len(res), len(res) - len(bad), sorted(set(bad.values()))))
+is_(bad, {}, "no request lost or refused during two nginx reloads")
+is_(len(stored(list(res))), 300, "every one of them is stored")
+
 # --- SIGTERM while a worker reads a body ------------------------------
 # Straight to the FastCGI socket (nginx sends bodies whole): params and
 # half of the body, SIGTERM to the worker that accepted it, then the rest.
