@@ -286,6 +286,24 @@ def _non2xx(path, off):
     return n
 
 
+def fsync_probe(binary, path, rate, seconds):
+    """Runs fsync-probe next to the databases: the disk's own fdatasync
+    latency at rate per second. Returns {name: ms} or {} and a note."""
+    try:
+        p = subprocess.run([binary, "-f", path, "-r", str(rate),
+                            "-t", str(seconds)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=seconds + 60)
+    except subprocess.TimeoutExpired:
+        return {}, "fsync-probe did not finish"
+    out = p.stdout.decode()
+    got = dict(kv.split("=") for kv in out.split() if "=" in kv)
+    if p.returncode != 0 or "fsync_p99_ms" not in got:
+        return {}, "fsync-probe failed: %s" % p.stderr.decode(
+            "utf-8", "replace").strip()[:300]
+    return {k: float(v) for k, v in got.items() if k.startswith("fsync")}, ""
+
+
 def single_commit(binary, dbpath, procs, seconds):
     """Runs single-commit; returns (commits/s, note)."""
     try:
@@ -440,6 +458,8 @@ def main():
     ap = argparse.ArgumentParser(description="VoicePact benchmark")
     ap.add_argument("--null-fcgi", required=True)
     ap.add_argument("--single-commit", required=True)
+    ap.add_argument("--fsync-probe", default=None,
+                    help="t/bench/fsync-probe: the disk's fdatasync tail")
     ap.add_argument("--seconds", type=int,
                     default=int(os.environ.get("BENCH_SECONDS", "8")),
                     help="seconds per throughput phase (default 8)")
@@ -467,6 +487,7 @@ def main():
     null_rss = []
     other_rss = []
     sc_rps = pop_s = ready_s = NAN
+    fsync = {}
 
     if not shutil.which("wrk"):
         if os.geteuid() == 0 and shutil.which("apt-get"):
@@ -554,6 +575,12 @@ def main():
         wrk(v1m, "warmup", "vp", "lookup", RECORDINGS, 2, [ids1m],
             env=v1key)
 
+        if a.fsync_probe:
+            fsync, fs_note = fsync_probe(
+                a.fsync_probe, os.path.join(work, "fsync-probe.dat"),
+                a.rate, min(a.latency_seconds, 5))
+            if fs_note:
+                notes.append(fs_note)
         sc_rps, sc_note = single_commit(
             a.single_commit, os.path.join(work, "single-commit.db"),
             workers, min(secs, 5))
@@ -680,6 +707,12 @@ def main():
           % (", ".join("%d/%d" % x for x in other_rss) or "-"))
     print("null-fcgi workers (KiB, VmRSS/VmHWM): %s"
           % (", ".join("%d/%d" % x for x in null_rss) or "-"))
+    if fsync:
+        print("the disk alone (t/bench/fsync-probe, fdatasync of a reused "
+              "4 MiB file at %d/s): p50 %s ms, p99 %s ms, max %s ms"
+              % (a.rate, fmt(fsync.get("fsync_p50_ms", NAN), 3),
+                 fmt(fsync.get("fsync_p99_ms", NAN), 3),
+                 fmt(fsync.get("fsync_max_ms", NAN), 3)))
     print("1M database: filled and synced in %ss; voicepactd answered "
           "%ss after it started" % (fmt(pop_s), fmt(ready_s)))
     print("total time: %.0fs" % (time.monotonic() - T0))
@@ -703,6 +736,9 @@ def main():
         if name == "worker_rss_kib_max" and val == val:
             val = int(val)
         print("%s=%s" % (name, fmt(val, nd.get(name, 3))))
+    for name in ("fsync_p99_ms", "fsync_max_ms"):
+        if name in fsync:
+            print("%s=%s" % (name, fmt(fsync[name], 3)))
     print("targets_met=%d/%d" % (met, len(TARGETS)))
     measured = all(phases.get(p) is not None and phases[p].ok for p in
                    ("ceiling", "ceiling_get", "ceiling_2k", "webhook",
