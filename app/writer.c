@@ -42,6 +42,7 @@
 #define CONN_MAX	(2 * 256 + 16)	/* workers, old ones, spare */
 #define REPLY_SLACK_MS	2000		/* beyond busy_timeout_ms */
 #define ACCEPT_ROUND	16		/* connections accepted per round */
+#define GIVEUP_MARGIN_NS 200000000LL	/* too close to a worker's deadline */
 
 enum wire_kind { WIRE_DELIVER = 1, WIRE_REJECTION = 2, WIRE_PING = 3 };
 
@@ -57,6 +58,7 @@ struct wire_hdr {
 	int32_t		 is_active;
 	int32_t		 status;
 	uint32_t	 body_len;
+	int64_t		 deadline_ns;	/* mono_ns() when the worker gives up */
 };
 
 struct wire_reply {
@@ -155,7 +157,7 @@ get_str(char *buf, size_t len, size_t *off, const char **out)
 /* Encodes one request into buf; returns its length or 0 if too big. */
 static size_t
 encode(char *buf, size_t cap, uint32_t seq, const struct delivery *d,
-    const struct event *ev, int64_t now)
+    const struct event *ev, int64_t now, int64_t deadline_ns)
 {
 	struct wire_hdr	 h;
 	struct event	 none;
@@ -171,6 +173,7 @@ encode(char *buf, size_t cap, uint32_t seq, const struct delivery *d,
 	h.http_status = d->http_status;
 	h.received_us = d->received_us;
 	h.now = now;
+	h.deadline_ns = deadline_ns;
 	h.duration = ev->duration;
 	h.dialect = (int32_t)ev->dialect;
 	h.is_active = ev->is_active;
@@ -323,16 +326,16 @@ client_reset(void)
 
 /*
  * Sends the message buf[0..len) (sequence number seq) to the writer and
- * waits at most timeout_ms for its reply into *rp. Returns APP_OK with
+ * waits until deadline (mono_ns()) for its reply into *rp. Returns APP_OK with
  * *rp filled, APP_EBUSY when no answer came in time, APP_EDB when the
  * writer cannot be reached.
  */
 static enum app_err
-client_roundtrip(const char *buf, size_t len, uint32_t seq, int timeout_ms,
+client_roundtrip(const char *buf, size_t len, uint32_t seq, int64_t deadline,
     struct wire_reply *rp)
 {
 	struct pollfd		 pfd;
-	int64_t			 deadline, left;
+	int64_t			 left;
 	ssize_t			 n;
 	int			 tries;
 
@@ -348,12 +351,11 @@ client_roundtrip(const char *buf, size_t len, uint32_t seq, int timeout_ms,
 			return APP_EDB;
 	}
 
-	deadline = mono_ns() + (int64_t)timeout_ms * 1000000;
 	for (;;) {
 		left = (deadline - mono_ns()) / 1000000;
 		if (left <= 0) {
-			log_warnx("%s: no answer from the writer in %d ms",
-			    __func__, timeout_ms);
+			log_warnx("%s: no answer from the writer in time",
+			    __func__);
 			return APP_EBUSY;
 		}
 		pfd.fd = wfd;
@@ -394,16 +396,22 @@ client_call(struct delivery *d, const struct event *ev, int64_t now,
 	static char		 buf[WIRE_MAX];
 	struct wire_reply	 rp;
 	enum app_err		 e;
+	int64_t			 deadline;
 	size_t			 len;
 	uint32_t		 seq;
 
 	memset(res, 0, sizeof(*res));
 	seq = ++wseq;
-	if ((len = encode(buf, sizeof(buf), seq, d, ev, now)) == 0) {
+	/*
+	 * The writer is told when we give up: it does not write a delivery
+	 * it gets too late to answer (we would have said 503 for it).
+	 */
+	deadline = mono_ns() + (int64_t)wtimeout_ms * 1000000;
+	if ((len = encode(buf, sizeof(buf), seq, d, ev, now, deadline)) == 0) {
 		log_warnx("%s: request too large for the writer", __func__);
 		return APP_EINVAL;
 	}
-	if ((e = client_roundtrip(buf, len, seq, wtimeout_ms, &rp)) != APP_OK)
+	if ((e = client_roundtrip(buf, len, seq, deadline, &rp)) != APP_OK)
 		return e;
 	if (rp.err < 0 || rp.err >= APP_ERR__MAX)
 		return APP_ESYSTEM;
@@ -433,7 +441,7 @@ writer_ping(int timeout_ms)
 	h.seq = ++wseq;
 	h.kind = WIRE_PING;
 	return client_roundtrip((const char *)&h, sizeof(h), h.seq,
-	    timeout_ms, &rp);
+	    mono_ns() + (int64_t)timeout_ms * 1000000, &rp);
 }
 
 /*
@@ -530,6 +538,19 @@ pong(int fd, const char *msg)
 	return 1;
 }
 
+/* Answers a request that came too late to be written: APP_EBUSY. */
+static void
+late(int fd, const struct wire_hdr *h)
+{
+	struct wire_reply	 rp;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.magic = WIRE_MAGIC;
+	rp.seq = h->seq;
+	rp.err = APP_EBUSY;
+	(void)send(fd, &rp, sizeof(rp), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 static void
 reply(int fd, const struct pending *p, const struct store_item *it)
 {
@@ -610,6 +631,14 @@ writer_loop(struct store *st)
 				    &pend[n].ev) == 0) {
 					log_warnx("writer: malformed request "
 					    "(%zd bytes) dropped", got);
+					continue;
+				}
+				if (pend[n].h.deadline_ns != 0 && mono_ns() >
+				    pend[n].h.deadline_ns - GIVEUP_MARGIN_NS) {
+					/* Its worker has answered 503 (or is
+					 * about to): writing it now would log
+					 * a 200 the sender never saw. */
+					late(conns[c].fd, &pend[n].h);
 					continue;
 				}
 				pend[n].conn = c;

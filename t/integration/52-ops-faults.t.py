@@ -208,6 +208,28 @@ if wp:
 else:
     ok(False, "no writer to stop")
 
+# A delivery that reaches a stopped writer: its worker gives up (503)
+# and the writer, continued later, must not store it (it would log a
+# 200 the sender never saw); the sender's retry is stored once.
+wp = writer_pid()
+if wp:
+    os.kill(wp, signal.SIGSTOP)
+    try:
+        r = v.webhook(body("late-1"))
+        is_(r.status, 503, "writer stopped: the webhook gets 503")
+    finally:
+        os.kill(wp, signal.SIGCONT)
+    ok(wait_for(lambda: v.admin("/healthz").status == 200, "healthz"),
+       "writer continued")
+    is_(v.row("late-1"), None, "the late delivery was not stored")
+    is_([e["outcome"] for e in v.events("late-1")], [],
+        "and not logged as stored")
+    is_(v.webhook(body("late-1")).status, 200, "the retry is accepted")
+    is_([e["outcome"] for e in v.events("late-1")], ["stored"],
+        "and stored once")
+else:
+    ok(False, "no writer to stop")
+
 # --- SIGHUP under load: no request refused ----------------------------
 
 
