@@ -12,7 +12,10 @@
  * writer restart (connections wait in the backlog); the writer accepts
  * only peers with its own uid (SO_PEERCRED). A worker connects on first
  * use and again after any failure. Each request carries a sequence
- * number; a reply to an earlier, abandoned request is discarded.
+ * number (a reply to an earlier, abandoned request is discarded) and
+ * the worker's deadline (a request that arrives too late to be answered
+ * in time is refused, not written). A bare header of kind WIRE_PING is
+ * answered at once (/healthz).
  *
  * Ownership: a worker's message is encoded into a static buffer of this
  * file; the writer decodes messages into its arena, and the decoded
