@@ -238,6 +238,10 @@ resp = c.getresponse()
 data = resp.read()
 c.close()
 is_(resp.status, 200, "admin port: /healthz answers 200")
+like(resp.getheader("X-Request-Id") or "", r"^[0-9a-f]{32}$",
+     "admin port: X-Request-Id")
+is_(len(resp.headers.get_all("Cache-Control") or []), 1,
+    "admin port: one Cache-Control header")
 c = vp.http.client.HTTPConnection("127.0.0.1", v.admin_port,
                                   timeout=vp.IO_TIMEOUT)
 c.request("GET", "/")
