@@ -92,19 +92,7 @@ class Quiet:
     """What the bench instances share: a teardown without TAP output."""
 
     def stop(self):
-        if self.stopped:
-            return
-        self.stopped = True
-        if self.nginx_pid and self._ours(self.nginx_pid):
-            self._stop_pid(self.nginx_pid)
-        if self.daemon and self.daemon.poll() is None:
-            self.daemon.terminate()
-            try:
-                self.daemon.wait(vp.STOP_LIMIT)
-            except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait()
-        if self.dir is None:
+        if not self.halt() or self.dir is None:
             return
         if os.environ.get("BENCH_KEEP") == "1":
             say("BENCH_KEEP=1: kept %s" % self.dir)

@@ -5,7 +5,6 @@
 # CONTENT_LENGTH is an empty body (HARDENING 2.2, 2.3e, 41, 43).
 
 import os
-import socket
 import struct
 import sys
 import threading
@@ -13,10 +12,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
+import fcgi  # noqa: E402
 import vp  # noqa: E402
 from tap import done, is_, like, ok  # noqa: E402
-
-FCGI_BEGIN, FCGI_END, FCGI_PARAMS, FCGI_STDIN, FCGI_STDOUT = 1, 3, 4, 5, 6
 
 v = vp.Instance(workers=2)
 
@@ -27,60 +25,13 @@ def wait_for(cond, seconds):
         time.sleep(0.05)
 
 
-def record(rtype, content, req=1):
-    return struct.pack(">BBHHBB", 1, rtype, req, len(content), 0, 0) + content
-
-
-def nv(name, value):
-    def ln(n):
-        return bytes([n]) if n < 128 else struct.pack(">I", n | 0x80000000)
-    return ln(len(name)) + ln(len(value)) + name + value
-
-
-def begin():
-    return record(FCGI_BEGIN, struct.pack(">HB5x", 1, 0))
-
-
-def params(pairs):
-    data = b"".join(nv(k.encode(), val.encode()) for k, val in pairs)
-    return record(FCGI_PARAMS, data) + record(FCGI_PARAMS, b"")
-
-
 def connect():
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(30)
-    s.connect(v.socket)
-    return s
+    return fcgi.connect(v.socket)
 
 
 def fcgi_request(pairs, body=b"", stdin_end=True):
-    """One whole request; returns the stdout bytes the worker sent."""
-    s = connect()
-    data = begin() + params(pairs)
-    if body:
-        data += record(FCGI_STDIN, body)
-    if stdin_end:
-        data += record(FCGI_STDIN, b"")
-    s.sendall(data)
-    out = b""
-    buf = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-        while len(buf) >= 8:
-            _, rtype, _, clen, plen, _ = struct.unpack(">BBHHBB", buf[:8])
-            if len(buf) < 8 + clen + plen:
-                break
-            if rtype == FCGI_STDOUT:
-                out += buf[8:8 + clen]
-            buf = buf[8 + clen + plen:]
-            if rtype == FCGI_END:
-                s.close()
-                return out
-    s.close()
-    return out
+    """One whole request on the workers' socket; the stdout bytes."""
+    return fcgi.request(v.socket, pairs, body, stdin_end)
 
 
 PARAMS = [("REQUEST_METHOD", "POST"),
@@ -91,7 +42,7 @@ PARAMS = [("REQUEST_METHOD", "POST"),
 # 1. Stalled peers, one per worker: each sends only part of a request and
 #    waits. A normal request through nginx must still be answered.
 stalls = []
-for part in (begin(), begin()[:3]):
+for part in (fcgi.begin(), fcgi.begin()[:3]):
     s = connect()
     s.sendall(part)
     stalls.append(s)
@@ -104,8 +55,8 @@ for s in stalls:
 # 2. A worker never waits for ever on a stalled peer: the peer's
 #    connection is closed by the worker (bounded by the read timeout).
 s = connect()
-s.sendall(begin() + params(PARAMS + [("CONTENT_LENGTH", "50")]) +
-          record(FCGI_STDIN, b"sessionId="))
+s.sendall(fcgi.begin() + fcgi.params(PARAMS + [("CONTENT_LENGTH", "50")]) +
+          fcgi.record(fcgi.STDIN, b"sessionId="))
 got = {}
 
 
@@ -144,7 +95,8 @@ before = len(v.children())
 v.expect_libfcgi_abort = True
 s = connect()
 bad = struct.pack(">II", 0x7ffffffe | 0x80000000, 0x7ffffffe | 0x80000000)
-s.sendall(begin() + struct.pack(">BBHHBB", 1, FCGI_PARAMS, 1, 8, 0, 0) + bad)
+s.sendall(fcgi.begin() +
+          struct.pack(">BBHHBB", 1, fcgi.PARAMS, 1, 8, 0, 0) + bad)
 try:
     s.recv(100)
 except OSError:

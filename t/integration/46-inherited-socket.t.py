@@ -8,13 +8,13 @@
 import os
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
+import fcgi  # noqa: E402
 import vp  # noqa: E402
 from tap import diag, done, is_, like, ok  # noqa: E402
 
@@ -29,44 +29,15 @@ with open(conf, "w") as f:
     f.write("\n".join(lines) + "\n")
 
 
-def record(rtype, content):
-    return struct.pack(">BBHHBB", 1, rtype, 1, len(content), 0, 0) + content
-
-
-def nv(name, value):
-    def ln(n):
-        return bytes([n]) if n < 128 else struct.pack(">I", n | 0x80000000)
-    return ln(len(name)) + ln(len(value)) + name + value
-
-
 def fcgi_post(path, body):
-    """One FastCGI request on the socket at path; the stdout it got."""
-    params = [("REQUEST_METHOD", "POST"),
-              ("DOCUMENT_URI", "/api/v1/voice/webhook/" + v.token),
-              ("CONTENT_TYPE", "application/x-www-form-urlencoded"),
-              ("CONTENT_LENGTH", str(len(body))),
-              ("REMOTE_ADDR", "127.0.0.1")]
-    data = record(1, struct.pack(">HB5x", 1, 0))
-    data += record(4, b"".join(nv(k.encode(), x.encode()) for k, x in params))
-    data += record(4, b"") + record(5, body) + record(5, b"")
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(30)
-    s.connect(path)
-    s.sendall(data)
-    out = b""
-    buf = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-    s.close()
-    while len(buf) >= 8:
-        _, rtype, _, clen, plen, _ = struct.unpack(">BBHHBB", buf[:8])
-        if rtype == 6:
-            out += buf[8:8 + clen]
-        buf = buf[8 + clen + plen:]
-    return out.decode("latin-1")
+    """One delivery on the token route over the socket at path; the
+    stdout it got, as text."""
+    pairs = [("REQUEST_METHOD", "POST"),
+             ("DOCUMENT_URI", "/api/v1/voice/webhook/" + v.token),
+             ("CONTENT_TYPE", "application/x-www-form-urlencoded"),
+             ("CONTENT_LENGTH", str(len(body))),
+             ("REMOTE_ADDR", "127.0.0.1")]
+    return fcgi.request(path, pairs, body).decode("latin-1")
 
 
 def listener(name):

@@ -9,14 +9,13 @@
 
 import os
 import signal
-import socket
-import struct
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
+import fcgi  # noqa: E402
 import vp  # noqa: E402
 from tap import diag, done, is_, like, ok  # noqa: E402
 
@@ -277,54 +276,16 @@ is_(len(stored(list(res))), 300, "every one of them is stored")
 # half of the body, SIGTERM to the worker that accepted it, then the rest.
 
 
-def rec(rtype, rid, content):
-    pad = (8 - len(content) % 8) % 8
-    return struct.pack("!BBHHBx", 1, rtype, rid, len(content), pad) + \
-        content + b"\0" * pad
-
-
-def nv(k, val):
-    def ln(x):
-        return struct.pack("!B", len(x)) if len(x) < 128 else \
-            struct.pack("!I", len(x) | 0x80000000)
-    return ln(k) + ln(val) + k + val
-
-
-def read_stdout(s):
-    out = b""
-    s.settimeout(LIMIT)
-    while True:
-        h = b""
-        while len(h) < 8:
-            c = s.recv(8 - len(h))
-            if not c:
-                return out
-            h += c
-        _, t, _, clen, pad = struct.unpack("!BBHHBx", h)
-        data = b""
-        while len(data) < clen + pad:
-            c = s.recv(clen + pad - len(data))
-            if not c:
-                return out
-            data += c
-        if t == 6:
-            out += data[:clen]
-        if t == 3:
-            return out
-
-
 b = body("sigterm-1")
 sig = v.sign(b)
-params = b"".join(nv(k.encode(), val.encode()) for k, val in (
-    ("REQUEST_METHOD", "POST"), ("DOCUMENT_URI", vp.WEBHOOK),
-    ("CONTENT_TYPE", vp.FORM), ("CONTENT_LENGTH", str(len(b))),
-    ("REMOTE_ADDR", "127.0.0.1"), ("REQUEST_ID", "sigterm-test"),
-    ("HTTP_X_WEBHOOK_SIGNATURE", sig)))
+pairs = (("REQUEST_METHOD", "POST"), ("DOCUMENT_URI", vp.WEBHOOK),
+         ("CONTENT_TYPE", vp.FORM), ("CONTENT_LENGTH", str(len(b))),
+         ("REMOTE_ADDR", "127.0.0.1"), ("REQUEST_ID", "sigterm-test"),
+         ("HTTP_X_WEBHOOK_SIGNATURE", sig))
 before_pids = set(v.children())
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(v.socket)
-s.sendall(rec(1, 1, struct.pack("!HB5x", 1, 0)) + rec(4, 1, params) +
-          rec(4, 1, b"") + rec(5, 1, b[:20]))
+s = fcgi.connect(v.socket, LIMIT)
+s.sendall(fcgi.begin() + fcgi.params(pairs) +
+          fcgi.record(fcgi.STDIN, b[:20]))
 # The worker that took the connection is the one blocked reading: find it
 # by its open socket (its fd count grows); simpler and exact: signal every
 # worker, the idle ones just stop (and are restarted).
@@ -337,10 +298,13 @@ for p in targets:
         pass
 time.sleep(0.3)
 try:
-    s.sendall(rec(5, 1, b[20:]) + rec(5, 1, b""))
+    s.sendall(fcgi.record(fcgi.STDIN, b[20:]) + fcgi.record(fcgi.STDIN, b""))
 except OSError:
     pass
-out = read_stdout(s)
+try:
+    out = fcgi.read_stdout(s)
+except OSError:
+    out = b""
 s.close()
 head = out.split(b"\r\n\r\n", 1)[0].decode("latin-1")
 status = int(head.split()[1]) if head.startswith("Status:") else 0

@@ -515,11 +515,11 @@ class Instance:
         except ProcessLookupError:
             pass
 
-    def stop(self):
-        """Stops nginx and voicepactd (TERM, then KILL) and checks the
-        logs. Idempotent; registered with tap.add_cleanup."""
+    def halt(self):
+        """Stops nginx and voicepactd (TERM, then KILL), once. Returns
+        False if it had already run."""
         if self.stopped:
-            return
+            return False
         self.stopped = True
         if self.nginx_pid and self._ours(self.nginx_pid):
             self._stop_pid(self.nginx_pid)
@@ -530,7 +530,12 @@ class Instance:
             except subprocess.TimeoutExpired:
                 self.daemon.kill()
                 self.daemon.wait()
-        if self.dir is None:
+        return True
+
+    def stop(self):
+        """Stops nginx and voicepactd (halt) and checks the logs.
+        Idempotent; registered with tap.add_cleanup."""
+        if not self.halt() or self.dir is None:
             return
         if self.daemon is not None:
             tap.is_(self.daemon.returncode, 0,
