@@ -401,6 +401,25 @@ rec_from_row(sqlite3_stmt *s, struct recording *out)
 }
 
 /*
+ * Steps the bound statement s (unless binding already failed: rc) for
+ * one row. APP_OK with the row ready to read (the caller ends s);
+ * otherwise s is ended and APP_ENOTFOUND or the mapped error returned.
+ */
+static enum app_err
+step_row(struct store *st, sqlite3_stmt *s, int rc, const char *what)
+{
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		return APP_OK;
+	if (rc == SQLITE_DONE) {
+		stmt_done(s);
+		return APP_ENOTFOUND;
+	}
+	return stmt_end(st, s, rc, what);
+}
+
+/*
  * Inside an open transaction: steps the bound statement s (unless
  * binding already failed: rc), ends it, and commits; *changes is the
  * number of rows it changed. On failure rolls back and returns the
@@ -434,17 +453,8 @@ rec_get(struct store *st, const char *id, struct recording *out)
 	memset(out, 0, sizeof(*out));
 	out->duration = -1;
 	bind_text(s, 1, id, &rc);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		stmt_done(s);
-		return APP_ENOTFOUND;
-	}
-	if (rc != SQLITE_ROW) {
-		e = db_fail(st, "select recording", rc);
-		stmt_done(s);
+	if ((e = step_row(st, s, rc, "select recording")) != APP_OK)
 		return e;
-	}
 	rec_from_row(s, out);
 	stmt_done(s);
 	return APP_OK;
@@ -1393,17 +1403,8 @@ store_event_get(struct store *st, int64_t id,
 	int			 rc = SQLITE_OK;
 
 	bind_int(s, 1, id, &rc);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		stmt_done(s);
-		return APP_ENOTFOUND;
-	}
-	if (rc != SQLITE_ROW) {
-		e = db_fail(st, "select event", rc);
-		stmt_done(s);
+	if ((e = step_row(st, s, rc, "select event")) != APP_OK)
 		return e;
-	}
 	ev_from_row(s, &row);
 	fn(arg, &row);
 	stmt_done(s);
